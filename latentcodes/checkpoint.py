@@ -1,0 +1,60 @@
+"""Checkpoints: written atomically, read back without unpickling objects.
+
+A checkpoint is a dict of plain values and tensors. It is written to a
+temporary file in the same folder and renamed over the target, so a crash
+mid-write never leaves a half-written checkpoint. It is read with
+``torch.load(weights_only=True)``, which refuses arbitrary pickled objects.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from latentcodes.errors import CheckpointError
+
+__all__ = ["save_checkpoint", "load_checkpoint", "FORMAT"]
+
+FORMAT = "latentcodes-checkpoint-v1"
+
+
+def save_checkpoint(path: Path | str, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` (plus a format tag) to ``path`` atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            torch.save({"format": FORMAT, **payload}, stream)
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: Path | str, required: tuple[str, ...] = ("model",)) -> dict[str, Any]:
+    """Read a checkpoint written by ``save_checkpoint`` and check its keys."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "checkpoints" / "last.pt"
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises many types for a damaged file
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise CheckpointError(
+            f"checkpoint {path} cannot be read ({first_line}); it is damaged or not a "
+            "latentcodes checkpoint"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a latentcodes checkpoint (expected format {FORMAT})")
+    missing = [key for key in required if key not in payload]
+    if missing:
+        raise CheckpointError(f"checkpoint {path} lacks {', '.join(missing)}")
+    return payload

@@ -1,0 +1,200 @@
+"""The ``latentcodes`` command line.
+
+Every user error ends in one red line naming the value and what is allowed,
+and exit status 1 (2 for a malformed command line); ``--verbose`` adds the
+traceback and debug logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+from rich.table import Table
+
+from latentcodes.errors import LatentCodesError
+
+logger = logging.getLogger("latentcodes")
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False)
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line, not usage plus error."""
+
+    def error(self, message: str) -> NoReturn:
+        console.print(f"[red]error:[/red] {message} (see '{self.prog} --help')")
+        raise SystemExit(2)
+
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("recipe", help="recipe name (see 'latentcodes list')")
+    length = parser.add_argument_group("length")
+    length.add_argument("--steps", type=int, help="training steps (wins over --epochs)")
+    length.add_argument("--epochs", type=float, help="epochs of len(dataset)//batch_size steps")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    parser.add_argument("--precision", help="auto (default), fp32, bf16 or fp16 (CUDA)")
+    parser.add_argument("--out", type=Path, help="run directory (default runs/RECIPE-TIME)")
+    parser.add_argument("--data-dir", type=Path, help="folder with the dataset's IDX files")
+    parser.add_argument("--no-download", action="store_true", help="never download data")
+    codes = parser.add_argument_group("codes")
+    codes.add_argument(
+        "--codes", help="replace the recipe's codes, e.g. 'Categorical(10), Uniform(2, weight=0.5)'"
+    )
+    codes.add_argument(
+        "--add-code", action="append", default=[], metavar="SPEC",
+        help="add a code to the recipe's, e.g. 'Uniform(2)' (repeatable)",
+    )
+    tuning = parser.add_argument_group("training")
+    tuning.add_argument("--backbone", help="backbone name (see 'latentcodes list')")
+    tuning.add_argument("--lr-d", type=float, help="learning rate of D")
+    tuning.add_argument("--lr-g", type=float, help="learning rate of G")
+    tuning.add_argument(
+        "--mi-trunk", action=argparse.BooleanOptionalAction, default=None,
+        help="let the MI loss train the shared trunk too (the paper) or not (the tutorial)",
+    )
+    tuning.add_argument("--log-every", type=int)
+    tuning.add_argument("--grid-every", type=int)
+    tuning.add_argument("--checkpoint-every", type=int)
+    tuning.add_argument("--threads", type=int, help="CPU threads for torch")
+    parser.add_argument("--no-progress", action="store_true", help="log lines, no live bar")
+
+
+def _overrides(args: argparse.Namespace, codes: list[str]) -> dict[str, Any]:
+    return {
+        "steps": args.steps,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "seed": args.seed,
+        "device": args.device,
+        "precision": args.precision,
+        "backbone": args.backbone,
+        "lr_d": args.lr_d,
+        "lr_g": args.lr_g,
+        "mi_trunk": args.mi_trunk,
+        "log_every": args.log_every,
+        "grid_every": args.grid_every,
+        "checkpoint_every": args.checkpoint_every,
+        "codes": codes,
+    }
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import torch
+
+    from latentcodes.config import RunConfig
+    from latentcodes.model import InfoGAN
+    from latentcodes.registries import DATASETS, RECIPES
+    from latentcodes.spec import parse_codes
+    from latentcodes.trainer import train_model
+
+    recipe = RECIPES.get(args.recipe)
+    codes = [repr(c) for c in parse_codes(args.codes)] if args.codes else list(recipe.config.codes)
+    codes += [repr(c) for spec in args.add_code for c in parse_codes(spec)]
+    config = recipe.config.updated(**_overrides(args, codes))
+    if args.epochs is not None and args.steps is None:
+        # The recipe's own length is in steps, which would win over --epochs.
+        config = RunConfig.build({**config.model_dump(), "steps": None})
+    if args.threads is not None:
+        if args.threads < 1:
+            raise LatentCodesError(f"--threads {args.threads} is not allowed; use 1 or more")
+        torch.set_num_threads(args.threads)
+
+    out = args.out or Path("runs") / f"{args.recipe}-{time.strftime('%Y%m%d-%H%M%S')}"
+    data = DATASETS.get(config.dataset).load("train", args.data_dir, download=not args.no_download)
+    torch.manual_seed(config.seed)
+    model = InfoGAN(
+        codes, config.noise_dim, config.noise, config.backbone, data.image_shape, config.q_hidden
+    )
+    summary = train_model(model, config, data, out=out, progress=not args.no_progress)
+    _print_summary(summary.as_dict())
+    return 0
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    final = summary["final"]
+    table = Table(title="run summary", show_header=False)
+    table.add_row("steps", str(summary["steps"]))
+    table.add_row("minutes", f"{summary['seconds'] / 60:.1f}")
+    table.add_row("steps/s", f"{summary['steps_per_s']:.2f}")
+    table.add_row("D loss / G loss", f"{final['d_loss']:.3f} / {final['g_loss']:.3f}")
+    for name, value in final["mi_loss"].items():
+        table.add_row(f"{name} MI loss / bound", f"{value:.4f} / {final['mi_bound'][name]:.4f}")
+    table.add_row("run directory", str(summary["run_dir"]))
+    stdout.print(table)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from latentcodes.registries import ALL
+
+    for kind, registry in ALL.items():
+        table = Table(title=kind, title_justify="left")
+        table.add_column("name", style="bold")
+        table.add_column("description")
+        table.add_column("from")
+        for entry in registry.entries():
+            table.add_row(entry.name, escape(_describe(entry.value)), escape(entry.source))
+        for name, reason in registry.failures().items():
+            table.add_row(name, f"[red]failed to load: {escape(reason)}[/red]", "")
+        stdout.print(table)
+    return 0
+
+
+def _describe(value: object) -> str:
+    description = getattr(value, "description", None)
+    if isinstance(description, str):
+        return description
+    doc = (getattr(value, "__doc__", None) or "").strip()
+    return doc.splitlines()[0].replace("``", "") if doc else ""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="latentcodes", description="InfoGAN training with pluggable codes")
+    parser.add_argument("--verbose", "-v", action="store_true", help="debug logs, tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="train a recipe, writing a run directory")
+    _run_arguments(run)
+    run.set_defaults(handler=cmd_run)
+
+    listing = sub.add_parser("list", help="show every plugin by kind and where it comes from")
+    listing.set_defaults(handler=cmd_list)
+    return parser
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = RichHandler(console=console, show_path=verbose, rich_tracebacks=True)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s")
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    handler: Command = args.handler
+    try:
+        return handler(args)
+    except LatentCodesError as error:
+        if args.verbose:
+            console.print_exception()
+        console.print(f"[red]error:[/red] {error}")
+        return 1
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/yellow]; the run directory keeps the last checkpoint")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

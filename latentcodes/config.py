@@ -1,0 +1,101 @@
+"""Run configuration and recipes.
+
+A recipe is a named, validated ``RunConfig``. Everything a run does is decided
+by its config, which is written into the run directory, so a run can be
+repeated from that file alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from latentcodes.errors import ConfigError
+
+__all__ = ["RunConfig", "Recipe", "config_error"]
+
+Precision = Literal["auto", "fp32", "bf16", "fp16"]
+
+
+class RunConfig(BaseModel):
+    """Everything one training run needs.
+
+    ``steps`` wins over ``epochs``; an epoch is ``len(dataset) // batch_size``
+    steps (937 on MNIST at batch 64, as in the tutorial).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dataset: str = "mnist"
+    backbone: str = "tutorial"
+    codes: list[str] = Field(default_factory=lambda: ["Categorical(10)"])
+    noise_dim: int = Field(62, ge=0)
+    noise: Literal["normal", "uniform"] = "normal"
+    q_hidden: int = Field(128, ge=1)
+
+    steps: int | None = Field(None, gt=0)
+    epochs: float | None = Field(None, gt=0)
+    batch_size: int = Field(64, ge=2)
+    d_batch: Literal["half", "full"] = "half"
+    lr_d: float = Field(2e-4, gt=0)
+    lr_g: float = Field(2e-4, gt=0)
+    beta1: float = Field(0.5, ge=0, lt=1)
+    beta2: float = Field(0.999, ge=0, lt=1)
+    mi_trunk: bool = False
+
+    seed: int = Field(0, ge=0)
+    device: str = "auto"
+    precision: Precision = "auto"
+    log_every: int = Field(50, gt=0)
+    grid_every: int = Field(500, gt=0)
+    checkpoint_every: int = Field(1000, gt=0)
+
+    @field_validator("codes")
+    @classmethod
+    def _codes_parse(cls, specs: list[str]) -> list[str]:
+        from latentcodes.spec import parse_codes
+
+        return [repr(code) for spec in specs for code in parse_codes(spec)]
+
+    @classmethod
+    def build(cls, values: dict[str, Any]) -> RunConfig:
+        """Validate ``values``; a bad value raises a one-line ``ConfigError``."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            raise config_error(error) from None
+
+    def updated(self, **changes: Any) -> RunConfig:
+        """A validated copy with ``changes`` applied (None values are ignored)."""
+        values = self.model_dump()
+        values.update({k: v for k, v in changes.items() if v is not None})
+        return RunConfig.build(values)
+
+    def total_steps(self, dataset_size: int) -> int:
+        if self.steps is not None:
+            return self.steps
+        per_epoch = max(1, dataset_size // self.batch_size)
+        return max(1, round((self.epochs or 1.0) * per_epoch))
+
+
+def config_error(error: ValidationError) -> ConfigError:
+    """One line naming the first bad value and what is allowed."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "config"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        allowed = ", ".join(RunConfig.model_fields)
+        return ConfigError(f"unknown config key {field!r}; allowed keys: {allowed}")
+    if first["type"] == "value_error":
+        return ConfigError(message)
+    return ConfigError(f"config value {field}={first.get('input')!r} is not allowed: {message}")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A named configuration, registered as a plugin."""
+
+    description: str
+    config: RunConfig

@@ -1,0 +1,178 @@
+"""``InfoGAN``: generator, discriminator trunk, D head and Q head in one object.
+
+The same object trains (``fit``), saves, loads and generates images with
+chosen code values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import Tensor, nn
+
+from latentcodes.backbone import ImageShape, init_normal, trunk_features
+from latentcodes.checkpoint import load_checkpoint, save_checkpoint
+from latentcodes.codes import Categorical, LatentCode
+from latentcodes.errors import CheckpointError, LatentCodesError
+from latentcodes.latent_space import LatentSpace, Noise
+from latentcodes.registries import BACKBONES
+from latentcodes.spec import code_from_spec, parse_code
+
+if TYPE_CHECKING:
+    from latentcodes.data import ImageData
+    from latentcodes.trainer import Summary
+
+__all__ = ["InfoGAN"]
+
+
+class InfoGAN(nn.Module):
+    """An InfoGAN: ``G(noise, codes)``, a D trunk shared by the D and Q heads.
+
+    Args:
+        codes: the codes, as objects or spec strings; default ``[Categorical(10)]``.
+        noise_dim: width of the unstructured noise.
+        noise: ``"normal"`` or ``"uniform"`` noise.
+        backbone: name of a registered backbone (``latentcodes list``).
+        image_shape: ``(channels, height, width)`` of the images.
+        q_hidden: width of the Q head's hidden layer.
+
+    Example:
+        >>> from latentcodes import InfoGAN, Categorical, Uniform
+        >>> gan = InfoGAN(codes=[Categorical(10), Uniform(2)])
+        >>> gan.generate(4, codes={0: 3}, seed=0).shape
+        torch.Size([4, 1, 28, 28])
+    """
+
+    def __init__(
+        self,
+        codes: Sequence[LatentCode | str] | None = None,
+        noise_dim: int = 62,
+        noise: Noise = "normal",
+        backbone: str = "tutorial",
+        image_shape: ImageShape = (1, 28, 28),
+        q_hidden: int = 128,
+    ) -> None:
+        super().__init__()
+        code_list = [Categorical(10)] if codes is None else [_as_code(c) for c in codes]
+        self.space = LatentSpace(code_list, noise_dim, noise)
+        self.backbone = backbone
+        self.image_shape = tuple(image_shape)
+        self.q_hidden = q_hidden
+
+        pair = BACKBONES.get(backbone)
+        self.generator = pair.generator(self.space.input_dim, self.image_shape)
+        self.trunk = pair.trunk(self.image_shape)
+        features = trunk_features(self.trunk, self.image_shape)
+        self.d_head = init_normal(nn.Linear(features, 1))
+        self.q_head = init_normal(self.space.build_q_head(features, q_hidden))
+
+    @property
+    def codes(self) -> list[LatentCode]:
+        return self.space.codes
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def forward(self, latent: Tensor) -> Tensor:
+        """Images ``(n, *image_shape)`` in [-1, 1] from generator inputs."""
+        return self.generator(latent)
+
+    def discriminate(self, images: Tensor) -> tuple[Tensor, Tensor]:
+        """D's logit ``(n, 1)`` and the Q head's output ``(n, head_dim)``."""
+        features = self.trunk(images)
+        return self.d_head(features), self.q_head(features)
+
+    @torch.no_grad()
+    def generate(
+        self, n: int = 16, codes: Mapping[int, Any] | None = None, seed: int | None = 0
+    ) -> Tensor:
+        """``n`` images in [-1, 1] on the CPU, with code ``i`` fixed to ``codes[i]``
+        (e.g. ``{0: 3}``: category 3) and everything else drawn from the prior."""
+        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+        batch = self.space.with_values(self.space.sample(n, generator), codes or {})
+        return self.decode(batch.input())
+
+    @torch.no_grad()
+    def decode(self, latent: Tensor) -> Tensor:
+        """Run G in inference mode (BN running statistics) on generator inputs."""
+        was_training = self.generator.training
+        self.generator.eval()
+        images = self.generator(latent.to(self.device)).float().cpu()
+        self.generator.train(was_training)
+        return images
+
+    def settings(self) -> dict[str, Any]:
+        """The constructor arguments, JSON-ready, as saved in checkpoints."""
+        return {
+            "codes": [code.spec() for code in self.codes],
+            "noise_dim": self.space.noise_dim,
+            "noise": self.space.noise,
+            "backbone": self.backbone,
+            "image_shape": list(self.image_shape),
+            "q_hidden": self.q_hidden,
+        }
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> InfoGAN:
+        try:
+            codes = [code_from_spec(spec) for spec in settings["codes"]]
+            return cls(
+                codes,
+                noise_dim=settings["noise_dim"],
+                noise=settings["noise"],
+                backbone=settings["backbone"],
+                image_shape=tuple(settings["image_shape"]),  # type: ignore[arg-type]
+                q_hidden=settings["q_hidden"],
+            )
+        except (KeyError, TypeError) as error:
+            raise CheckpointError(f"model settings are incomplete or malformed: {error}") from None
+
+    def save(self, path: Path | str) -> Path:
+        """Save settings and weights to ``path`` (atomic)."""
+        return save_checkpoint(path, {"model": self.settings(), "state": self.state_dict()})
+
+    @classmethod
+    def load(cls, path: Path | str) -> InfoGAN:
+        """Load a model from a file written by ``save`` or a run's checkpoint
+        (a run directory works too)."""
+        payload = load_checkpoint(path, required=("model", "state"))
+        model = cls.from_settings(payload["model"])
+        try:
+            model.load_state_dict(payload["state"])
+        except RuntimeError as error:
+            first = str(error).splitlines()[0]
+            raise CheckpointError(f"checkpoint {path} does not fit its model: {first}") from None
+        return model
+
+    def fit(
+        self,
+        data: ImageData | str = "mnist",
+        out: Path | str | None = None,
+        progress: bool = False,
+        **config: Any,
+    ) -> Summary:
+        """Train on ``data`` (a dataset name or ``ImageData``).
+
+        Keyword arguments are ``RunConfig`` fields (``steps``, ``batch_size``,
+        ``lr_g``, ...); ``out`` is an optional run directory.
+        """
+        from latentcodes.config import RunConfig
+        from latentcodes.trainer import train_model
+
+        values = {"codes": [repr(c) for c in self.codes], "backbone": self.backbone}
+        values.update(noise_dim=self.space.noise_dim, noise=self.space.noise, **config)
+        values["dataset"] = data if isinstance(data, str) else data.name
+        run_config = RunConfig.build(values)
+        return train_model(self, run_config, data, out=out, progress=progress)
+
+
+def _as_code(code: LatentCode | str) -> LatentCode:
+    if isinstance(code, LatentCode):
+        return code
+    if isinstance(code, str):
+        return parse_code(code)
+    raise LatentCodesError(f"code {code!r} is not allowed; pass a LatentCode or a spec string")

@@ -1,0 +1,332 @@
+"""The InfoGAN training loop.
+
+One step (Chen et al. 2016; the tutorial's schedule in ``docs/design.md``):
+
+1. G makes one batch of images from a fresh latent batch.
+2. D is updated on real images and on (a part of) that batch, detached.
+3. G and Q are updated together on the whole batch through the updated D:
+   the adversarial loss with flipped labels plus the weighted MI loss.
+
+G runs once per step: the images D sees in 2 are the same ones step 3 trains
+G on, since G has not changed in between. D's BatchNorm layers stay in
+training mode in step 3 so that D sees the generated batch there exactly as it
+does in its own update (Keras' frozen-BN inference mode collapses training;
+see ``../shared/bench/peers/README.md``).
+
+``mi_trunk`` says which networks the MI loss trains. False (the tutorial):
+the Q head learns in G's optimiser and the trunk is frozen in step 3. True
+(the paper's code): Q's loss on D's generated images also trains the trunk
+and the Q head in D's optimiser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from latentcodes.checkpoint import save_checkpoint
+from latentcodes.config import RunConfig
+from latentcodes.data import ImageData
+from latentcodes.device import Precision, resolve_device
+from latentcodes.images import code_grid, grid_code_index, save_grid
+from latentcodes.model import InfoGAN
+from latentcodes.progress import RunProgress
+from latentcodes.registries import DATASETS
+from latentcodes.run_dir import RunDirectory, write_json
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Trainer", "Summary", "train_model"]
+
+
+@dataclass
+class Summary:
+    """Figures of a finished (or interrupted) run."""
+
+    steps: int
+    seconds: float
+    steps_per_s: float
+    final: dict[str, Any]
+    run_dir: str | None = None
+    interrupted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "steps": self.steps,
+            "seconds": round(self.seconds, 2),
+            "steps_per_s": round(self.steps_per_s, 3),
+            "interrupted": self.interrupted,
+            "final": self.final,
+            "run_dir": self.run_dir,
+            **self.extra,
+        }
+
+
+class IndexSampler:
+    """Draws real-image indices epoch by epoch, without replacement."""
+
+    def __init__(self, size: int, generator: torch.Generator) -> None:
+        self.size = size
+        self.generator = generator
+        self._order = torch.randperm(size, generator=generator)
+        self._next = 0
+
+    def take(self, n: int) -> Tensor:
+        if self._next + n > self.size:
+            self._order = torch.randperm(self.size, generator=self.generator)
+            self._next = 0
+        index = self._order[self._next : self._next + n]
+        self._next += n
+        return index
+
+
+class Trainer:
+    """Trains an ``InfoGAN`` on in-memory images according to a ``RunConfig``."""
+
+    def __init__(
+        self,
+        model: InfoGAN,
+        data: ImageData,
+        config: RunConfig,
+        run: RunDirectory | None = None,
+    ) -> None:
+        self.config = config
+        self.run = run
+        self.data = data
+        self.device = resolve_device(config.device)
+        self.precision = Precision.choose(config.precision, self.device)
+        self.model = model.to(self.device)
+        self.space = model.space
+        self.total_steps = config.total_steps(len(data))
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.sampler = IndexSampler(len(data), self.generator)
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision.needs_scaler)
+        self.opt_d, self.opt_g = self._optimizers()
+        self.frozen_in_g_step = self._frozen_in_g_step()
+        self.step = 0
+        self._check_shapes()
+
+    def _optimizers(self) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
+        model, config = self.model, self.config
+        d_modules: list[nn.Module] = [model.trunk, model.d_head]
+        g_modules: list[nn.Module] = [model.generator]
+        (d_modules if config.mi_trunk else g_modules).append(model.q_head)
+        betas = (config.beta1, config.beta2)
+
+        def adam(modules: list[nn.Module], lr: float) -> torch.optim.Optimizer:
+            params = [p for module in modules for p in module.parameters()]
+            return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+
+        return adam(d_modules, config.lr_d), adam(g_modules, config.lr_g)
+
+    def _frozen_in_g_step(self) -> list[nn.Parameter]:
+        modules = [self.model.trunk, self.model.d_head]
+        if self.config.mi_trunk:
+            modules.append(self.model.q_head)
+        return [p for module in modules for p in module.parameters()]
+
+    def _check_shapes(self) -> None:
+        if self.data.image_shape != self.model.image_shape:
+            from latentcodes.errors import ConfigError
+
+            raise ConfigError(
+                f"dataset images are {self.data.image_shape} but the model expects "
+                f"{self.model.image_shape}"
+            )
+
+    # One step ------------------------------------------------------------------
+
+    def train_step(self) -> Tensor:
+        """One InfoGAN step; returns the step's figures as one detached tensor
+        (see ``metric_names``) so that nothing here waits on the device."""
+        batch_size = self.config.batch_size
+        d_size = batch_size // 2 if self.config.d_batch == "half" else batch_size
+
+        # Phase 1: one batch of generated images.
+        latent = self.space.sample(batch_size, self.generator).to(self.device)
+        with self.precision.autocast():
+            fake = self.model.generator(latent.input())
+
+        # Phase 2: D (and, with mi_trunk, the trunk and Q head) on real and generated.
+        real = self.data.batch(self.sampler.take(d_size)).to(self.device, non_blocking=True)
+        d_codes = [code[:d_size] for code in latent.codes]
+        d_loss = self._update_d(real, fake[:d_size].detach(), d_codes)
+
+        # Phase 3: G (and, without mi_trunk, the Q head) through the updated D.
+        g_loss, mi = self._update_g(fake, latent.codes)
+        terms = list(mi.terms.values())
+        bounds = list(mi.bounds.values())
+        return torch.stack([d_loss, g_loss, *terms, *bounds]).detach()
+
+    def _update_d(self, real: Tensor, fake: Tensor, codes: list[Tensor]) -> Tensor:
+        model = self.model
+        with self.precision.autocast():
+            real_logit = model.d_head(model.trunk(real))
+            fake_features = model.trunk(fake)
+            fake_logit = model.d_head(fake_features)
+            loss = _bce(real_logit, 1.0) + _bce(fake_logit, 0.0)
+            if self.config.mi_trunk:
+                loss = loss + self.space.mi_loss(model.q_head(fake_features), codes).total
+        self._apply(self.opt_d, loss)
+        return loss
+
+    def _update_g(self, fake: Tensor, codes: list[Tensor]) -> tuple[Tensor, Any]:
+        model = self.model
+        with _frozen(self.frozen_in_g_step), self.precision.autocast():
+            features = model.trunk(fake)
+            adversarial = _bce(model.d_head(features), 1.0)
+            mi = self.space.mi_loss(model.q_head(features), codes)
+            self._apply(self.opt_g, adversarial + mi.total)
+        self.scaler.update()
+        return adversarial, mi
+
+    def _apply(self, optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
+        optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.step(optimizer)
+
+    @property
+    def metric_names(self) -> list[str]:
+        names = self.space.names
+        return ["d_loss", "g_loss", *[f"mi_loss/{n}" for n in names], *[f"mi_bound/{n}" for n in names]]
+
+    # The loop ------------------------------------------------------------------
+
+    def train(self, progress: bool = True) -> Summary:
+        """Run all steps, logging, drawing grids and checkpointing on the way."""
+        config = self.config
+        logger.info(
+            "training %d steps on %s (%s, %s): %s",
+            self.total_steps, self.device, self.precision.name, self.data.name,
+            self.space.describe(),
+        )
+        running = torch.zeros(len(self.metric_names), device=self.device)
+        start = last_log = time.perf_counter()
+        last_log_step = 0
+        last_record: dict[str, Any] = {}
+        self.model.train()
+        try:
+            with RunProgress(self.total_steps, live=progress) as bar:
+                while self.step < self.total_steps:
+                    running += self.train_step()
+                    self.step += 1
+                    bar.advance(self.step)
+                    if self.step % config.log_every == 0 or self.step == self.total_steps:
+                        now = time.perf_counter()
+                        rate = (self.step - last_log_step) / (now - last_log)
+                        last_record = self._log(running / (self.step - last_log_step), rate, now - start)
+                        bar.report(self.step, last_record)
+                        running.zero_()
+                        last_log, last_log_step = now, self.step
+                    self._periodic_outputs()
+        except KeyboardInterrupt:
+            logger.warning("interrupted at step %d; saving a checkpoint", self.step)
+            self._finish(start, last_record, interrupted=True)
+            raise
+        return self._finish(start, last_record, interrupted=False)
+
+    def _log(self, means: Tensor, rate: float, elapsed: float) -> dict[str, Any]:
+        values = dict(zip(self.metric_names, means.tolist(), strict=True))
+        record: dict[str, Any] = {
+            "step": self.step,
+            "epoch": round(self.step * self.config.batch_size / len(self.data), 3),
+            "seconds": round(elapsed, 2),
+            "steps_per_s": round(rate, 3),
+            "d_loss": values["d_loss"],
+            "g_loss": values["g_loss"],
+            "mi_loss": {n: values[f"mi_loss/{n}"] for n in self.space.names},
+            "mi_bound": {n: values[f"mi_bound/{n}"] for n in self.space.names},
+        }
+        if self.run is not None:
+            self.run.append_metrics(record)
+        return record
+
+    def _periodic_outputs(self) -> None:
+        if self.run is None or self.step == self.total_steps:
+            return
+        if self.step % self.config.grid_every == 0:
+            self.save_grid(self.run.grid_path(self.step))
+        if self.step % self.config.checkpoint_every == 0:
+            self.save_checkpoint()
+
+    def _finish(self, start: float, record: dict[str, Any], interrupted: bool) -> Summary:
+        seconds = time.perf_counter() - start
+        summary = Summary(
+            steps=self.step,
+            seconds=seconds,
+            steps_per_s=self.step / seconds if seconds > 0 else 0.0,
+            final=record,
+            run_dir=str(self.run.path) if self.run else None,
+            interrupted=interrupted,
+        )
+        if self.run is not None:
+            self.save_checkpoint()
+            self.save_grid(self.run.grid_path(None))
+            write_json(self.run.summary_path, summary.as_dict())
+        return summary
+
+    # Outputs -----------------------------------------------------------------
+
+    def save_grid(self, path: Path) -> Path:
+        index = grid_code_index(self.model)
+        images, columns = code_grid(self.model, index, seed=self.config.seed)
+        return save_grid(images, path, columns)
+
+    def save_checkpoint(self) -> Path:
+        assert self.run is not None
+        return save_checkpoint(
+            self.run.checkpoint_path,
+            {
+                "model": self.model.settings(),
+                "state": self.model.state_dict(),
+                "optim_d": self.opt_d.state_dict(),
+                "optim_g": self.opt_g.state_dict(),
+                "step": self.step,
+                "config": self.config.model_dump(),
+            },
+        )
+
+
+def _bce(logit: Tensor, target: float) -> Tensor:
+    logit = logit.float()
+    return F.binary_cross_entropy_with_logits(logit, torch.full_like(logit, target))
+
+
+@contextlib.contextmanager
+def _frozen(params: list[nn.Parameter]) -> Iterator[None]:
+    """Stop gradients into ``params`` (BatchNorm stays in training mode)."""
+    for param in params:
+        param.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for param in params:
+            param.requires_grad_(True)
+
+
+def train_model(
+    model: InfoGAN,
+    config: RunConfig,
+    data: ImageData | str,
+    out: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    progress: bool = False,
+) -> Summary:
+    """Train ``model`` as ``config`` says, writing a run directory if ``out`` is set."""
+    if isinstance(data, str):
+        data = DATASETS.get(data).load("train", data_dir)
+    run = RunDirectory.create(out) if out is not None else None
+    if run is not None:
+        write_json(run.config_path, config.model_dump())
+    trainer = Trainer(model, data, config, run)
+    return trainer.train(progress)
