@@ -95,7 +95,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     import torch
 
     from latentcodes.config import RunConfig
+    from latentcodes.device import Precision, resolve_device
     from latentcodes.model import InfoGAN
+    from latentcodes.run_dir import RunDirectory
     from latentcodes.registries import DATASETS, RECIPES
     from latentcodes.spec import parse_codes
     from latentcodes.trainer import train_model
@@ -112,7 +114,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise LatentCodesError(f"--threads {args.threads} is not allowed; use 1 or more")
         torch.set_num_threads(args.threads)
 
+    # Everything that can be checked without data is checked before loading it.
+    device = resolve_device(config.device)
+    Precision.choose(config.precision, device)
     out = args.out or Path("runs") / f"{args.recipe}-{time.strftime('%Y%m%d-%H%M%S')}"
+    RunDirectory.check_free(out)
     data = DATASETS.get(config.dataset).load("train", args.data_dir, download=not args.no_download)
     torch.manual_seed(config.seed)
     model = InfoGAN(

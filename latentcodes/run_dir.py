@@ -39,15 +39,21 @@ class RunDirectory:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
 
-    @classmethod
-    def create(cls, path: Path | str) -> RunDirectory:
-        """Make a new run directory; an existing non-empty one is refused."""
+    @staticmethod
+    def check_free(path: Path | str) -> None:
+        """Refuse a path that already holds files, so nothing is overwritten."""
         path = Path(path)
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise ConfigError(
                 f"run directory {path} already exists and is not empty; "
                 "choose another --out so that nothing is overwritten"
             )
+
+    @classmethod
+    def create(cls, path: Path | str) -> RunDirectory:
+        """Make a new run directory; an existing non-empty one is refused."""
+        path = Path(path)
+        cls.check_free(path)
         for sub in ("grids", "checkpoints"):
             (path / sub).mkdir(parents=True, exist_ok=True)
         return cls(path)

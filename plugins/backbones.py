@@ -25,6 +25,12 @@ def _lrelu() -> nn.Module:
     return nn.LeakyReLU(0.1)
 
 
+def _same_conv(in_channels: int, out_channels: int) -> nn.Module:
+    """A 4x4 stride-1 conv that keeps the size, padded as Keras' 'same' pads an
+    even kernel (1 before, 2 after); torch's padding='same' would copy the input."""
+    return nn.Sequential(nn.ZeroPad2d((1, 2, 1, 2)), nn.Conv2d(in_channels, out_channels, 4))
+
+
 def tutorial_generator(input_dim: int, image_shape: ImageShape) -> nn.Module:
     # The tutorial puts each activation before its BatchNorm; kept as written.
     channels, h, w = _base(image_shape)
@@ -34,7 +40,7 @@ def tutorial_generator(input_dim: int, image_shape: ImageShape) -> nn.Module:
             nn.ReLU(),
             nn.BatchNorm1d(512 * h * w),
             Rearrange("n (c h w) -> n c h w", c=512, h=h, w=w),
-            nn.Conv2d(512, 128, 4, padding="same"),
+            _same_conv(512, 128),
             nn.ReLU(),
             nn.BatchNorm2d(128),
             nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1),  # (n, 64, 2h, 2w)
@@ -55,7 +61,7 @@ def tutorial_trunk(image_shape: ImageShape) -> nn.Module:
             nn.Conv2d(64, 128, 4, stride=2, padding=1),
             _lrelu(),
             nn.BatchNorm2d(128),
-            nn.Conv2d(128, 256, 4, padding="same"),
+            _same_conv(128, 256),
             _lrelu(),
             nn.BatchNorm2d(256),
             nn.Flatten(),  # (n, 256 * h * w)

@@ -1,0 +1,103 @@
+"""The command line: listings, and bad input that ends in one clear line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from latentcodes.cli import main
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env_python = [sys.executable, "-m", "latentcodes.cli"]
+    return subprocess.run(
+        [*env_python, *args], capture_output=True, text=True, timeout=120, cwd=cwd,
+        env={"LATENTCODES_OFFLINE": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
+
+
+def test_list_shows_every_builtin(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ["categorical", "uniform", "gaussian", "tutorial", "paper", "mnist",
+                 "fashion-mnist", "mnist-infogan", "fashion-mnist-infogan"]:
+        assert name in out
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def test_unknown_recipe_lists_the_known_ones() -> None:
+    result = run_cli("run", "no-such-recipe")
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "unknown recipe 'no-such-recipe'" in line and "mnist-infogan" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "status"),
+    [
+        (["--codes", "Categorical(1)"], "k=1 is not allowed; k must be an integer >= 2", 1),
+        (["--codes", "Uniform(2, low=1, high=1)"], "high must be greater than low", 1),
+        (["--add-code", "Gaussian(1, std=0)"], "std=0 is not allowed; std must be > 0", 1),
+        (["--codes", "Bernoulli(2)"], "unknown code type 'bernoulli'", 1),
+        (["--steps", "-5"], "config value steps=-5 is not allowed: Input should be greater", 1),
+        (["--batch-size", "1"], "batch_size=1 is not allowed", 1),
+        (["--precision", "fp8"], "precision='fp8' is not allowed", 1),
+        (["--device", "tpu"], "device 'tpu' is not allowed; use auto, cpu, cuda or cuda:N", 1),
+        (["--steps", "ten"], "argument --steps: invalid int value: 'ten'", 2),
+        (["--bogus"], "unrecognized arguments: --bogus", 2),
+    ],
+)
+def test_bad_run_input_is_one_line(
+    args: list[str], message: str, status: int, mnist_dir: Path, tmp_path: Path
+) -> None:
+    result = run_cli("run", "mnist-infogan", "--data-dir", str(mnist_dir),
+                     "--out", str(tmp_path / "run"), *args)
+    assert result.returncode == status
+    assert message in one_error_line(result)
+    assert not (tmp_path / "run").exists()
+
+
+def test_missing_data_folder_is_named(tmp_path: Path) -> None:
+    result = run_cli("run", "mnist-infogan", "--data-dir", str(tmp_path / "absent"))
+    assert result.returncode == 1
+    assert f"data folder {tmp_path / 'absent'} does not exist" in one_error_line(result)
+
+
+def test_empty_data_folder_names_the_files(tmp_path: Path) -> None:
+    result = run_cli("run", "mnist-infogan", "--data-dir", str(tmp_path))
+    line = one_error_line(result)
+    assert "train-images-idx3-ubyte" in line and "t10k-labels-idx1-ubyte" in line
+
+
+def test_corrupt_idx_file_is_named(tmp_path: Path, mnist_dir: Path) -> None:
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03" + b"\x00" * 20)
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x01\x05")
+    result = run_cli("run", "mnist-infogan", "--data-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert "train-images-idx3-ubyte is truncated or padded" in one_error_line(result)
+
+
+def test_existing_run_directory_is_not_overwritten(tmp_path: Path, mnist_dir: Path) -> None:
+    keep = tmp_path / "run" / "notes.txt"
+    keep.parent.mkdir()
+    keep.write_text("mine")
+    result = run_cli("run", "mnist-infogan", "--data-dir", str(mnist_dir), "--out",
+                     str(keep.parent), "--steps", "5")
+    assert "already exists and is not empty" in one_error_line(result)
+    assert keep.read_text() == "mine"
+
+
+def test_verbose_shows_the_traceback() -> None:
+    result = run_cli("--verbose", "run", "no-such-recipe")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr

@@ -1,0 +1,93 @@
+"""Training: one step's mechanics on random images, and a short real MNIST run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from latentcodes import Categorical, CheckpointError, InfoGAN, RunConfig, Uniform
+from latentcodes.cli import main
+from latentcodes.data import ImageData
+from latentcodes.trainer import Trainer
+
+
+def small_config(**changes: object) -> RunConfig:
+    values = {"backbone": "paper", "steps": 4, "batch_size": 8, "log_every": 2, **changes}
+    return RunConfig.build(values)
+
+
+@pytest.mark.parametrize("mi_trunk", [False, True])
+def test_a_step_updates_what_it_should(tiny_images: ImageData, mi_trunk: bool) -> None:
+    torch.manual_seed(0)
+    model = InfoGAN([Categorical(10), Uniform(2)], backbone="paper")
+    trainer = Trainer(model, tiny_images, small_config(mi_trunk=mi_trunk))
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    figures = trainer.train_step()
+
+    changed = {n for n, p in model.named_parameters() if not torch.equal(before[n], p)}
+    assert figures.shape == (2 + 2 * 2,) and torch.isfinite(figures).all()
+    assert {n.split(".")[0] for n in changed} == {"generator", "trunk", "d_head", "q_head"}
+    assert all(p.requires_grad for p in model.parameters())  # unfrozen after the G step
+
+
+def test_trunk_gets_no_mi_gradient_without_mi_trunk(tiny_images: ImageData) -> None:
+    torch.manual_seed(0)
+    model = InfoGAN([Categorical(10)], backbone="paper")
+    trainer = Trainer(model, tiny_images, small_config(mi_trunk=False))
+    assert not any(p is q for p in trainer.opt_d.param_groups[0]["params"]
+                   for q in model.q_head.parameters())
+    trainer_trunk = Trainer(model, tiny_images, small_config(mi_trunk=True))
+    d_params = trainer_trunk.opt_d.param_groups[0]["params"]
+    assert any(p is q for p in d_params for q in model.q_head.parameters())
+
+
+def test_fit_save_load_generate(tiny_images: ImageData, tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    gan = InfoGAN(codes=[Categorical(10), Uniform(2)], backbone="paper")
+    summary = gan.fit(tiny_images, steps=3, batch_size=8, log_every=1)
+    assert summary.steps == 3 and set(summary.final["mi_loss"]) == {"c0_categorical", "c1_uniform"}
+
+    path = gan.save(tmp_path / "gan.pt")
+    again = InfoGAN.load(path)
+    assert again.settings() == gan.settings()
+    assert torch.equal(again.generate(5, {0: 3}, seed=2), gan.generate(5, {0: 3}, seed=2))
+
+
+def test_damaged_checkpoint_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.pt"
+    path.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="cannot be read"):
+        InfoGAN.load(path)
+
+
+@pytest.mark.slow
+def test_short_real_mnist_run(mnist_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = ["run", "mnist-infogan", "--data-dir", str(mnist_dir), "--steps", "200",
+            "--out", str(out), "--log-every", "20", "--grid-every", "100",
+            "--checkpoint-every", "100", "--no-progress", "--add-code", "Uniform(2)"]
+    assert main(args) == 0
+
+    # The run directory holds what the README says it holds.
+    config = json.loads((out / "config.json").read_text())
+    assert config["codes"] == ["Categorical(10, weight=1.0)", "Uniform(2, low=-1.0, high=1.0, "
+                               "weight=1.0, q_std=1.0, min_std=0.01)"]
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == list(range(20, 201, 20))
+    assert (out / "grids" / "step_000100.png").is_file()
+    assert (out / "grids" / "final.png").is_file()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["steps"] == 200 and not summary["interrupted"]
+
+    # Q has started to read the categorical code from the images (ln 10 = 2.303).
+    first, last = records[0]["mi_loss"]["c0_categorical"], records[-1]["mi_loss"]["c0_categorical"]
+    assert last < first and last < 2.2
+
+    # The checkpoint reloads and generates with a chosen category.
+    gan = InfoGAN.load(out)
+    images = gan.generate(25, codes={0: 1}, seed=0)
+    assert images.shape == (25, 1, 28, 28) and torch.isfinite(images).all()
+    assert torch.equal(images, InfoGAN.load(out / "checkpoints" / "last.pt").generate(25, {0: 1}))
