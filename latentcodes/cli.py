@@ -166,6 +166,97 @@ def _describe(value: object) -> str:
     return doc.splitlines()[0].replace("``", "") if doc else ""
 
 
+def _load_run(run_dir: Path) -> Any:
+    from latentcodes.model import InfoGAN
+
+    return InfoGAN.load(run_dir)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from latentcodes.registries import DATASETS
+    from latentcodes.report import evaluate_run
+    from latentcodes.run_dir import RunDirectory, write_json
+
+    run = RunDirectory(args.run_dir)
+    model = _load_run(args.run_dir)
+    config = json.loads(run.config_path.read_text()) if run.config_path.is_file() else {}
+    name = args.dataset or config.get("dataset", "mnist")
+    dataset = DATASETS.get(name)
+    train = dataset.load("train", args.data_dir, download=not args.no_download)
+    test = dataset.load("test", args.data_dir, download=not args.no_download)
+    report = evaluate_run(model, train, test, name, samples=args.samples)
+    path = run.path / "eval.json" if run.path.is_dir() else run.path.with_suffix(".eval.json")
+    write_json(path, report)
+    _print_eval(report)
+    stdout.print(f"written: {path}")
+    return 0
+
+
+def _print_eval(report: dict[str, Any]) -> None:
+    table = Table(title="evaluation", show_header=False)
+    if "categorical" in report:
+        cat = report["categorical"]
+        table.add_row("categorical accuracy", f"{cat['accuracy']:.4f}")
+        table.add_row("NMI", f"{cat['nmi']:.4f}")
+        mapping = " ".join(f"{k}->{c}" for k, c in enumerate(cat["class_of_category"]))
+        table.add_row("category -> class", mapping)
+        for category, classes in cat["merged"].items():
+            table.add_row(f"category {category} merges classes", str(classes))
+    for name, mi in report["mi"].items():
+        table.add_row(f"{name} MI bound", f"{mi['bound']:.4f} ({mi['ratio']:.1%} of H(c))")
+    for name, control in report["control"].items():
+        rho = control["rank_correlation"][control["controls"]]
+        table.add_row(f"{name} controls", f"{control['controls']} (rank correlation {rho:+.3f})")
+    table.add_row("Fréchet distance", f"{report['frechet_distance']:.3f}")
+    stdout.print(table)
+
+
+def _code_values(items: list[str]) -> dict[int, Any]:
+    import ast
+
+    values: dict[int, Any] = {}
+    for item in items:
+        index, _, value = item.partition("=")
+        try:
+            values[int(index)] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise LatentCodesError(
+                f"--code {item!r} is not allowed; write INDEX=VALUE, e.g. 0=3 or 1=0.5"
+            ) from None
+    return values
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from latentcodes.images import save_grid
+
+    if args.n < 1:
+        raise LatentCodesError(f"--n {args.n} is not allowed; use 1 or more")
+    model = _load_run(args.run_dir)
+    images = model.generate(args.n, codes=_code_values(args.code), seed=args.seed)
+    out = save_grid(images, args.out, columns=args.columns or max(1, round(args.n**0.5)))
+    stdout.print(f"written: {out}")
+    return 0
+
+
+def cmd_traverse(args: argparse.Namespace) -> int:
+    from latentcodes.images import code_grid, save_grid
+
+    model = _load_run(args.run_dir)
+    out = args.out or (args.run_dir if args.run_dir.is_dir() else args.run_dir.parent)
+    out = Path(out) / "traversals" if args.out is None else Path(out)
+    for index, (name, code) in enumerate(zip(model.space.names, model.codes, strict=True)):
+        dims = [0] if code.discrete else range(code.input_dim)
+        for dim in dims:
+            images, columns = code_grid(model, index, args.columns, args.seed, dim,
+                                        steps=args.steps, reach=args.reach)
+            suffix = "" if code.discrete else f"_dim{dim}"
+            path = save_grid(images, out / f"{name}{suffix}.png", columns)
+            stdout.print(f"written: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="latentcodes", description="InfoGAN training with pluggable codes")
     parser.add_argument("--verbose", "-v", action="store_true", help="debug logs, tracebacks")
@@ -177,6 +268,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list", help="show every plugin by kind and where it comes from")
     listing.set_defaults(handler=cmd_list)
+
+    evaluate = sub.add_parser("eval", help="measure what a run's codes do; writes eval.json")
+    evaluate.add_argument("run_dir", type=Path, help="run directory or checkpoint file")
+    evaluate.add_argument("--data-dir", type=Path, help="folder with the dataset's IDX files")
+    evaluate.add_argument("--dataset", help="dataset name (default: the run's)")
+    evaluate.add_argument("--samples", type=int, default=5000, help="generated images")
+    evaluate.add_argument("--no-download", action="store_true", help="never download data")
+    evaluate.set_defaults(handler=cmd_eval)
+
+    sample = sub.add_parser("sample", help="generate images with chosen code values")
+    sample.add_argument("run_dir", type=Path, help="run directory or checkpoint file")
+    sample.add_argument("--code", action="append", default=[], metavar="INDEX=VALUE",
+                        help="fix code INDEX to VALUE, e.g. 0=1 (category 1) or 1=0.5")
+    sample.add_argument("--n", type=int, default=25, help="number of images")
+    sample.add_argument("--columns", type=int, default=0, help="images per row")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--out", type=Path, default=Path("samples.png"))
+    sample.set_defaults(handler=cmd_sample)
+
+    traverse = sub.add_parser("traverse", help="a traversal grid for each code (PNG)")
+    traverse.add_argument("run_dir", type=Path, help="run directory or checkpoint file")
+    traverse.add_argument("--out", type=Path, help="folder (default RUN_DIR/traversals)")
+    traverse.add_argument("--columns", type=int, default=10, help="noise vectors per row")
+    traverse.add_argument("--steps", type=int, default=9, help="values of a continuous code")
+    traverse.add_argument("--reach", type=float, default=2.0,
+                          help="continuous codes go to center +/- reach * half-range")
+    traverse.add_argument("--seed", type=int, default=0)
+    traverse.set_defaults(handler=cmd_traverse)
     return parser
 
 

@@ -30,13 +30,21 @@ def grid_code_index(model: InfoGAN) -> int | None:
 
 
 def code_grid(
-    model: InfoGAN, index: int | None, columns: int = 10, seed: int = 0, dim: int = 0
+    model: InfoGAN,
+    index: int | None,
+    columns: int = 10,
+    seed: int = 0,
+    dim: int = 0,
+    steps: int | None = None,
+    reach: float = 2.0,
 ) -> tuple[Tensor, int]:
     """Images ``(rows * columns, C, H, W)`` in [-1, 1] and the row length.
 
     Row r sets code ``index`` to its r-th traversal value (dimension ``dim`` of
     a continuous code, the others at its center); every row shares the same
-    noise and other codes. With ``index`` None the grid is plain samples.
+    noise and other codes. A continuous code takes ``steps`` values (default
+    ``columns``) from ``center - reach * half_range`` to ``center + reach *
+    half_range``. With ``index`` None the grid is plain samples.
     """
     generator = torch.Generator().manual_seed(seed)
     batch = model.space.sample(columns, generator)
@@ -44,7 +52,7 @@ def code_grid(
         return model.decode(model.space.sample(columns * columns, generator).input()), columns
 
     code = model.codes[index]
-    values = code.traversal(steps=columns)  # (rows, 1) or (k, k) one-hot rows
+    values = code.traversal(steps=steps or columns, reach=reach)  # (rows, 1) or (k, k) one-hot rows
     if not code.discrete:
         full = torch.full((values.shape[0], code.input_dim), code.center)  # type: ignore[attr-defined]
         full[:, dim] = values[:, 0]

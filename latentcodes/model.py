@@ -144,8 +144,8 @@ class InfoGAN(nn.Module):
         try:
             model.load_state_dict(payload["state"])
         except RuntimeError as error:
-            first = str(error).splitlines()[0]
-            raise CheckpointError(f"checkpoint {path} does not fit its model: {first}") from None
+            detail = " ".join(str(error).split())[:300]
+            raise CheckpointError(f"checkpoint {path} does not fit its model: {detail}") from None
         return model
 
     def fit(
