@@ -116,6 +116,11 @@ class LatentCode(ABC):
     # Posterior ---------------------------------------------------------------
 
     @abstractmethod
+    def uninformed_nll(self) -> float:
+        """The MI-loss term of the best Q that ignores the image: a code whose
+        loss stays here carries no information about the image."""
+
+    @abstractmethod
     def posterior(self, head_out: Tensor) -> Distribution:
         """Q(c | x) from this code's head output ``(n, head_dim)``."""
 
@@ -204,6 +209,9 @@ class Categorical(LatentCode):
         loss = F.cross_entropy(head_out.double(), value.argmax(dim=1), reduction="none")
         return loss.float()
 
+    def uninformed_nll(self) -> float:
+        return math.log(self.k)
+
     def encode(self, value: Any) -> Tensor:
         category = value
         ok = isinstance(category, int) and not isinstance(category, bool)
@@ -266,6 +274,20 @@ class ContinuousCode(LatentCode):
     @abstractmethod
     def half_range(self) -> float:
         """The distance from the center that a traversal at reach 1 covers."""
+
+    @property
+    @abstractmethod
+    def variance(self) -> float:
+        """The prior's variance in each dimension."""
+
+    def uninformed_nll(self) -> float:
+        # The best constant Gaussian Q: the prior mean, with the prior's
+        # variance if the scale is learned.
+        if self.q_std == "learned":
+            return self.n * 0.5 * math.log(2 * math.pi * math.e * self.variance)
+        scale = float(self.q_std)
+        per_dim = 0.5 * math.log(2 * math.pi * scale**2) + self.variance / (2 * scale**2)
+        return self.n * per_dim
 
     def posterior(self, head_out: Tensor) -> Distribution:
         head_out = head_out.float()
@@ -352,6 +374,10 @@ class Uniform(ContinuousCode):
     def half_range(self) -> float:
         return (self.high - self.low) / 2
 
+    @property
+    def variance(self) -> float:
+        return (self.high - self.low) ** 2 / 12
+
     def arguments(self) -> dict[str, Any]:
         return {
             "n": self.n,
@@ -409,6 +435,10 @@ class Gaussian(ContinuousCode):
     @property
     def half_range(self) -> float:
         return self.std
+
+    @property
+    def variance(self) -> float:
+        return self.std**2
 
     def arguments(self) -> dict[str, Any]:
         return {

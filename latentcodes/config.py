@@ -51,6 +51,7 @@ class RunConfig(BaseModel):
     log_every: int = Field(50, gt=0)
     grid_every: int = Field(500, gt=0)
     checkpoint_every: int = Field(1000, gt=0)
+    alarm_after: int = Field(1000, ge=0)  # warm-up before a code may be called ignored
 
     @field_validator("codes")
     @classmethod

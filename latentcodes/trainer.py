@@ -114,6 +114,7 @@ class Trainer:
         self.opt_d, self.opt_g = self._optimizers()
         self.frozen_in_g_step = self._frozen_in_g_step()
         self.step = 0
+        self._alarmed: set[str] = set()
         self._check_shapes()
 
     def _optimizers(self) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
@@ -247,9 +248,29 @@ class Trainer:
             "mi_loss": {n: values[f"mi_loss/{n}"] for n in self.space.names},
             "mi_bound": {n: values[f"mi_bound/{n}"] for n in self.space.names},
         }
+        record["ignored"] = self._ignored_codes(record["mi_loss"])
         if self.run is not None:
             self.run.append_metrics(record)
         return record
+
+    def _ignored_codes(self, losses: dict[str, float]) -> list[str]:
+        """Codes whose MI loss is within 2% of what Q scores without looking at
+        the image, after the warm-up; each is reported once, by name."""
+        if self.step < self.config.alarm_after:
+            return []
+        ignored = []
+        for name, code in zip(self.space.names, self.space.codes, strict=True):
+            chance = code.uninformed_nll()
+            if losses[name] > chance - 0.02 * abs(chance):
+                ignored.append(name)
+                if name not in self._alarmed:
+                    self._alarmed.add(name)
+                    logger.warning(
+                        "code %s (%r) is being ignored: after %d steps its MI loss %.3f is "
+                        "no better than %.3f, what Q scores without the image; raise its "
+                        "weight or check the recipe", name, code, self.step, losses[name], chance,
+                    )
+        return ignored
 
     def _periodic_outputs(self) -> None:
         if self.run is None or self.step == self.total_steps:

@@ -184,3 +184,10 @@ def test_encode_rejects_values_out_of_range() -> None:
         Categorical(10).encode(10)
     with pytest.raises(ConfigError, match="give one finite number or 2 of them"):
         Uniform(2).encode([1.0, 2.0, 3.0])
+
+
+def test_uninformed_nll_is_what_a_blind_q_scores() -> None:
+    assert Categorical(10).uninformed_nll() == pytest.approx(LN10)
+    assert Uniform(1).uninformed_nll() == pytest.approx(0.918939 + 1 / 6, abs=1e-6)
+    blind = Gaussian(2, std=3, q_std="learned").uninformed_nll()
+    assert blind == pytest.approx(2 * 0.5 * math.log(2 * math.pi * math.e * 9))

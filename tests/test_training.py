@@ -91,3 +91,17 @@ def test_short_real_mnist_run(mnist_dir: Path, tmp_path: Path) -> None:
     images = gan.generate(25, codes={0: 1}, seed=0)
     assert images.shape == (25, 1, 28, 28) and torch.isfinite(images).all()
     assert torch.equal(images, InfoGAN.load(out / "checkpoints" / "last.pt").generate(25, {0: 1}))
+
+
+def test_an_ignored_code_is_reported_by_name(
+    tiny_images: ImageData, caplog: pytest.LogCaptureFixture
+) -> None:
+    torch.manual_seed(0)
+    model = InfoGAN([Categorical(10), Uniform(1, weight=0.0)], backbone="paper")
+    trainer = Trainer(model, tiny_images, small_config(alarm_after=0))
+    with caplog.at_level("WARNING"):
+        trainer.step = 5
+        record = trainer._log(torch.tensor([1.0, 1.0, 0.5, 1.09, 1.8, -0.3]), 1.0, 1.0)
+    assert record["ignored"] == ["c1_uniform"]
+    assert "code c1_uniform (Uniform(1," in caplog.text and "is being ignored" in caplog.text
+    assert "c0_categorical" not in caplog.text
