@@ -48,6 +48,8 @@ class RunConfig(BaseModel):
     seed: int = Field(0, ge=0)
     device: str = "auto"
     precision: Precision = "auto"
+    channels_last: bool = False
+    compile: bool = False
     log_every: int = Field(50, gt=0)
     grid_every: int = Field(500, gt=0)
     checkpoint_every: int = Field(1000, gt=0)

@@ -106,6 +106,10 @@ class Trainer:
         self.device = resolve_device(config.device)
         self.precision = Precision.choose(config.precision, self.device)
         self.model = model.to(self.device)
+        self.memory_format = torch.channels_last if config.channels_last else torch.preserve_format
+        if config.channels_last:
+            self.model.to(memory_format=torch.channels_last)  # type: ignore[call-arg]
+        self.nets = _Nets(model, compiled=config.compile)
         self.space = model.space
         self.total_steps = config.total_steps(len(data))
         self.generator = torch.Generator().manual_seed(config.seed)
@@ -156,10 +160,12 @@ class Trainer:
         # Phase 1: one batch of generated images.
         latent = self.space.sample(batch_size, self.generator).to(self.device)
         with self.precision.autocast():
-            fake = self.model.generator(latent.input())
+            fake = self.nets.generator(latent.input())
 
         # Phase 2: D (and, with mi_trunk, the trunk and Q head) on real and generated.
-        real = self.data.batch(self.sampler.take(d_size)).to(self.device, non_blocking=True)
+        real = self.data.batch(self.sampler.take(d_size)).to(
+            self.device, non_blocking=True, memory_format=self.memory_format
+        )
         d_codes = [code[:d_size] for code in latent.codes]
         d_loss = self._update_d(real, fake[:d_size].detach(), d_codes)
 
@@ -170,7 +176,7 @@ class Trainer:
         return torch.stack([d_loss, g_loss, *terms, *bounds]).detach()
 
     def _update_d(self, real: Tensor, fake: Tensor, codes: list[Tensor]) -> Tensor:
-        model = self.model
+        model = self.nets
         with self.precision.autocast():
             real_logit = model.d_head(model.trunk(real))
             fake_features = model.trunk(fake)
@@ -182,7 +188,7 @@ class Trainer:
         return loss
 
     def _update_g(self, fake: Tensor, codes: list[Tensor]) -> tuple[Tensor, Any]:
-        model = self.model
+        model = self.nets
         with _frozen(self.frozen_in_g_step), self.precision.autocast():
             features = model.trunk(fake)
             adversarial = _bce(model.d_head(features), 1.0)
@@ -316,6 +322,19 @@ class Trainer:
                 "config": self.config.model_dump(),
             },
         )
+
+
+class _Nets:
+    """The four networks as the step calls them: the model's own modules, or
+    ``torch.compile`` wrappers that share their parameters (the model's
+    state_dict keys stay the same either way)."""
+
+    def __init__(self, model: InfoGAN, compiled: bool) -> None:
+        wrap = torch.compile if compiled else (lambda module: module)
+        self.generator = wrap(model.generator)
+        self.trunk = wrap(model.trunk)
+        self.d_head = wrap(model.d_head)
+        self.q_head = wrap(model.q_head)
 
 
 def _bce(logit: Tensor, target: float) -> Tensor:
