@@ -129,8 +129,10 @@ class Trainer:
         betas = (config.beta1, config.beta2)
 
         def adam(modules: list[nn.Module], lr: float) -> torch.optim.Optimizer:
+            # Fused Adam: one kernel per parameter instead of a dozen; on the
+            # CPU the unfused update took over half of a paper-model step.
             params = [p for module in modules for p in module.parameters()]
-            return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+            return torch.optim.Adam(params, lr=lr, betas=betas, fused=True)
 
         return adam(d_modules, config.lr_d), adam(g_modules, config.lr_g)
 
@@ -189,10 +191,11 @@ class Trainer:
 
     def _update_g(self, fake: Tensor, codes: list[Tensor]) -> tuple[Tensor, Any]:
         model = self.nets
-        with _frozen(self.frozen_in_g_step), self.precision.autocast():
-            features = model.trunk(fake)
-            adversarial = _bce(model.d_head(features), 1.0)
-            mi = self.space.mi_loss(model.q_head(features), codes)
+        with _frozen(self.frozen_in_g_step):
+            with self.precision.autocast():
+                features = model.trunk(fake)
+                adversarial = _bce(model.d_head(features), 1.0)
+                mi = self.space.mi_loss(model.q_head(features), codes)
             self._apply(self.opt_g, adversarial + mi.total)
         self.scaler.update()
         return adversarial, mi

@@ -105,3 +105,23 @@ def test_an_ignored_code_is_reported_by_name(
     assert record["ignored"] == ["c1_uniform"]
     assert "code c1_uniform (Uniform(1," in caplog.text and "is being ignored" in caplog.text
     assert "c0_categorical" not in caplog.text
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_precisions_train_on_cpu(tiny_images: ImageData, precision: str) -> None:
+    torch.manual_seed(0)
+    model = InfoGAN([Categorical(10), Uniform(1)], backbone="tutorial")
+    trainer = Trainer(model, tiny_images, small_config(precision=precision, channels_last=True))
+    figures = torch.stack([trainer.train_step() for _ in range(2)])
+    assert trainer.precision.name == precision
+    assert torch.isfinite(figures).all()
+    assert all(p.dtype == torch.float32 for p in model.parameters())  # master weights stay fp32
+
+
+def test_fp16_needs_cuda(tiny_images: ImageData) -> None:
+    from latentcodes import ConfigError
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA; the CPU refusal cannot be seen here")
+    with pytest.raises(ConfigError, match="precision 'fp16' needs a CUDA device"):
+        Trainer(InfoGAN(backbone="paper"), tiny_images, small_config(precision="fp16"))
