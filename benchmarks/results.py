@@ -95,7 +95,9 @@ def report(args: argparse.Namespace) -> None:
     (REPO / "docs" / "results.md").write_text(_page(rows, curves, pictures, args))
 
 
-def _page(rows: list[dict], curves: dict, pictures: list, args: argparse.Namespace) -> str:  # type: ignore[type-arg]
+def _page(
+    rows: list[dict], curves: dict, pictures: list, args: argparse.Namespace  # type: ignore[type-arg]
+) -> str:
     lines = [
         "# Results",
         "",

@@ -15,6 +15,8 @@ from einops import repeat
 from torch import Tensor
 from torchvision.utils import save_image
 
+from latentcodes.codes import ContinuousCode
+
 if TYPE_CHECKING:
     from latentcodes.model import InfoGAN
 
@@ -53,8 +55,8 @@ def code_grid(
 
     code = model.codes[index]
     values = code.traversal(steps=steps or columns, reach=reach)  # (rows, 1) or (k, k) one-hot rows
-    if not code.discrete:
-        full = torch.full((values.shape[0], code.input_dim), code.center)  # type: ignore[attr-defined]
+    if isinstance(code, ContinuousCode):
+        full = torch.full((values.shape[0], code.input_dim), code.center)
         full[:, dim] = values[:, 0]
         values = full
     rows = values.shape[0]

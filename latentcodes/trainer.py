@@ -72,6 +72,17 @@ class Summary:
         }
 
 
+@dataclass
+class _LogWindow:
+    """Figures summed on the device since the last log line."""
+
+    sums: Tensor
+    started: float = field(default_factory=time.perf_counter)
+    opened: float = field(default_factory=time.perf_counter)
+    first_step: int = 0
+    record: dict[str, Any] = field(default_factory=dict)
+
+
 class IndexSampler:
     """Draws real-image indices epoch by epoch, without replacement."""
 
@@ -208,42 +219,44 @@ class Trainer:
     @property
     def metric_names(self) -> list[str]:
         names = self.space.names
-        return ["d_loss", "g_loss", *[f"mi_loss/{n}" for n in names], *[f"mi_bound/{n}" for n in names]]
+        terms = [f"mi_loss/{n}" for n in names]
+        return ["d_loss", "g_loss", *terms, *[f"mi_bound/{n}" for n in names]]
 
     # The loop ------------------------------------------------------------------
 
     def train(self, progress: bool = True) -> Summary:
         """Run all steps, logging, drawing grids and checkpointing on the way."""
-        config = self.config
         logger.info(
             "training %d steps on %s (%s, %s): %s",
             self.total_steps, self.device, self.precision.name, self.data.name,
             self.space.describe(),
         )
-        running = torch.zeros(len(self.metric_names), device=self.device)
-        start = last_log = time.perf_counter()
-        last_log_step = 0
-        last_record: dict[str, Any] = {}
+        window = _LogWindow(torch.zeros(len(self.metric_names), device=self.device))
         self.model.train()
         try:
             with RunProgress(self.total_steps, live=progress) as bar:
                 while self.step < self.total_steps:
-                    running += self.train_step()
+                    window.sums += self.train_step()
                     self.step += 1
                     bar.advance(self.step)
-                    if self.step % config.log_every == 0 or self.step == self.total_steps:
-                        now = time.perf_counter()
-                        rate = (self.step - last_log_step) / (now - last_log)
-                        last_record = self._log(running / (self.step - last_log_step), rate, now - start)
-                        bar.report(self.step, last_record)
-                        running.zero_()
-                        last_log, last_log_step = now, self.step
+                    if self.step % self.config.log_every == 0 or self.step == self.total_steps:
+                        bar.report(self.step, self._close_window(window))
                     self._periodic_outputs()
         except KeyboardInterrupt:
             logger.warning("interrupted at step %d; saving a checkpoint", self.step)
-            self._finish(start, last_record, interrupted=True)
+            self._finish(window, interrupted=True)
             raise
-        return self._finish(start, last_record, interrupted=False)
+        return self._finish(window, interrupted=False)
+
+    def _close_window(self, window: _LogWindow) -> dict[str, Any]:
+        """Log the means over the steps since the last log, and start anew."""
+        now = time.perf_counter()
+        steps = self.step - window.first_step
+        rate = steps / (now - window.opened)
+        window.record = self._log(window.sums / steps, rate, now - window.started)
+        window.sums.zero_()
+        window.opened, window.first_step = now, self.step
+        return window.record
 
     def _log(self, means: Tensor, rate: float, elapsed: float) -> dict[str, Any]:
         values = dict(zip(self.metric_names, means.tolist(), strict=True))
@@ -289,13 +302,13 @@ class Trainer:
         if self.step % self.config.checkpoint_every == 0:
             self.save_checkpoint()
 
-    def _finish(self, start: float, record: dict[str, Any], interrupted: bool) -> Summary:
-        seconds = time.perf_counter() - start
+    def _finish(self, window: _LogWindow, interrupted: bool) -> Summary:
+        seconds = time.perf_counter() - window.started
         summary = Summary(
             steps=self.step,
             seconds=seconds,
             steps_per_s=self.step / seconds if seconds > 0 else 0.0,
-            final=record,
+            final=window.record,
             run_dir=str(self.run.path) if self.run else None,
             interrupted=interrupted,
         )

@@ -99,7 +99,8 @@ class TestGaussianPosterior:
 
     def test_learned_std_never_underflows(self) -> None:
         code = Gaussian(1, q_std="learned", min_std=0.01)
-        scale = code.posterior(torch.tensor([[0.0, -1e4]])).base_dist.scale  # type: ignore[attr-defined]
+        posterior = code.posterior(torch.tensor([[0.0, -1e4]]))
+        scale = posterior.base_dist.scale  # type: ignore[attr-defined]
         assert scale.item() == pytest.approx(0.01)
         assert torch.isfinite(code.nll(torch.tensor([[0.0, -1e4]]), torch.tensor([[0.0]])))
 
@@ -180,7 +181,8 @@ def test_invalid_codes_name_the_value(build, message: str) -> None:  # type: ign
 
 
 def test_encode_rejects_values_out_of_range() -> None:
-    with pytest.raises(ConfigError, match="category 10 is not allowed; choose an integer from 0 to 9"):
+    message = "category 10 is not allowed; choose an integer from 0 to 9"
+    with pytest.raises(ConfigError, match=message):
         Categorical(10).encode(10)
     with pytest.raises(ConfigError, match="give one finite number or 2 of them"):
         Uniform(2).encode([1.0, 2.0, 3.0])
