@@ -152,13 +152,15 @@ class InfoGAN(nn.Module):
         self,
         data: ImageData | str = "mnist",
         out: Path | str | None = None,
+        data_dir: Path | str | None = None,
         progress: bool = False,
         **config: Any,
     ) -> Summary:
         """Train on ``data`` (a dataset name or ``ImageData``).
 
         Keyword arguments are ``RunConfig`` fields (``steps``, ``batch_size``,
-        ``lr_g``, ...); ``out`` is an optional run directory.
+        ``lr_g``, ...); ``out`` is an optional run directory and ``data_dir``
+        the folder of a named dataset's files.
         """
         from latentcodes.config import RunConfig
         from latentcodes.trainer import train_model
@@ -167,7 +169,7 @@ class InfoGAN(nn.Module):
         values.update(noise_dim=self.space.noise_dim, noise=self.space.noise, **config)
         values["dataset"] = data if isinstance(data, str) else data.name
         run_config = RunConfig.build(values)
-        return train_model(self, run_config, data, out=out, progress=progress)
+        return train_model(self, run_config, data, out, data_dir, progress)
 
 
 def _as_code(code: LatentCode | str) -> LatentCode:

@@ -14,12 +14,12 @@ from latentcodes.backbone import Backbone
 from latentcodes.codes import LatentCode
 from latentcodes.config import Recipe
 from latentcodes.data import IdxDataset
-from latentcodes.registry import Registry
+from latentcodes.registry import Check, Registry
 
 __all__ = ["CODE_TYPES", "BACKBONES", "DATASETS", "RECIPES", "ALL"]
 
 
-def _instance_of(kind: type) -> object:
+def _instance_of(kind: type) -> Check:
     def check(value: object) -> str | None:
         if isinstance(value, kind):
             return None
@@ -38,13 +38,13 @@ CODE_TYPES: Registry[type[LatentCode]] = Registry(
     "code type", "latentcodes.codes", _code_type
 )
 BACKBONES: Registry[Backbone] = Registry(
-    "backbone", "latentcodes.backbones", _instance_of(Backbone)  # type: ignore[arg-type]
+    "backbone", "latentcodes.backbones", _instance_of(Backbone)
 )
 DATASETS: Registry[IdxDataset] = Registry(
-    "dataset", "latentcodes.datasets", _instance_of(IdxDataset)  # type: ignore[arg-type]
+    "dataset", "latentcodes.datasets", _instance_of(IdxDataset)
 )
 RECIPES: Registry[Recipe] = Registry(
-    "recipe", "latentcodes.recipes", _instance_of(Recipe)  # type: ignore[arg-type]
+    "recipe", "latentcodes.recipes", _instance_of(Recipe)
 )
 
 ALL: dict[str, Registry] = {  # type: ignore[type-arg]

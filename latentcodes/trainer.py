@@ -37,6 +37,7 @@ from latentcodes.checkpoint import save_checkpoint
 from latentcodes.config import RunConfig
 from latentcodes.data import ImageData
 from latentcodes.device import Precision, resolve_device
+from latentcodes.errors import ConfigError
 from latentcodes.images import code_grid, grid_code_index, save_grid
 from latentcodes.model import InfoGAN
 from latentcodes.progress import RunProgress
@@ -58,7 +59,6 @@ class Summary:
     final: dict[str, Any]
     run_dir: str | None = None
     interrupted: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,7 +68,6 @@ class Summary:
             "interrupted": self.interrupted,
             "final": self.final,
             "run_dir": self.run_dir,
-            **self.extra,
         }
 
 
@@ -155,8 +154,6 @@ class Trainer:
 
     def _check_shapes(self) -> None:
         if self.data.image_shape != self.model.image_shape:
-            from latentcodes.errors import ConfigError
-
             raise ConfigError(
                 f"dataset images are {self.data.image_shape} but the model expects "
                 f"{self.model.image_shape}"
