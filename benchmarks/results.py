@@ -27,6 +27,8 @@ CONFIGS: dict[str, tuple[str, list[str]]] = {
     "mnist-infogan+Uniform(2)": (
         "mnist-infogan", ['codes=["Categorical(10)", "Uniform(2)"]'],
     ),
+    "mnist-infogan-paper": ("mnist-infogan-paper", []),
+    "mnist-infogan-tutorial": ("mnist-infogan-tutorial", []),
 }
 
 
@@ -35,7 +37,7 @@ def train(args: argparse.Namespace) -> None:
     jobs = []
     for name in args.configs.split(","):
         recipe, changes = CONFIGS[name]
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             stem = args.out / f"{_slug(name)}-seed{seed}"
             command = [sys.executable, str(REPO / "benchmarks" / "quality.py"), recipe,
                        "--seed", str(seed), "--minutes", str(args.minutes),
@@ -160,6 +162,7 @@ def main() -> None:
     t.add_argument("--out", type=Path, default=Path("results"))
     t.add_argument("--configs", default=",".join(CONFIGS))
     t.add_argument("--seeds", type=int, default=3)
+    t.add_argument("--first-seed", type=int, default=0)
     t.add_argument("--minutes", type=float, default=12)
     t.add_argument("--eval-every", type=int, default=1000)
     t.add_argument("--jobs", type=int, default=2)
