@@ -100,3 +100,13 @@ def test_sample_is_byte_identical_for_a_seed(tmp_path: Path) -> None:
         assert main(["sample", str(tmp_path / "gan.pt"), "--code", "0=1", "--seed", "4",
                      "--out", str(tmp_path / name)]) == 0
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+def test_traverse_writes_one_grid_per_code_dimension(tmp_path: Path) -> None:
+    from latentcodes.cli import main
+
+    torch.manual_seed(0)
+    InfoGAN([Categorical(10), Uniform(2)], backbone="paper").save(tmp_path / "gan.pt")
+    assert main(["traverse", str(tmp_path / "gan.pt"), "--out", str(tmp_path / "t")]) == 0
+    written = sorted(p.name for p in (tmp_path / "t").iterdir())
+    assert written == ["c0_categorical.png", "c1_uniform_dim0.png", "c1_uniform_dim1.png"]
