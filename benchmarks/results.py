@@ -1,7 +1,7 @@
 """Train the recipes' configurations on several seeds, evaluate every model and
 write docs/results.md with its pictures.
 
-    python benchmarks/results.py train --out results --minutes 12 --jobs 2 --threads 1
+    python benchmarks/results.py train --out results --max-steps 3000 --jobs 1 --threads 2
     python benchmarks/results.py report --out results
 
 ``train`` runs benchmarks/quality.py once per (configuration, seed), ``--jobs``
@@ -41,6 +41,7 @@ def train(args: argparse.Namespace) -> None:
             stem = args.out / f"{_slug(name)}-seed{seed}"
             command = [sys.executable, str(REPO / "benchmarks" / "quality.py"), recipe,
                        "--seed", str(seed), "--minutes", str(args.minutes),
+                       "--max-steps", str(args.max_steps),
                        "--eval-every", str(args.eval_every), "--threads", str(args.threads),
                        "--curve", f"{stem}.json", "--save", f"{stem}.pt"]
             for change in changes:
@@ -164,6 +165,7 @@ def main() -> None:
     t.add_argument("--seeds", type=int, default=3)
     t.add_argument("--first-seed", type=int, default=0)
     t.add_argument("--minutes", type=float, default=12)
+    t.add_argument("--max-steps", type=int, default=10**9)
     t.add_argument("--eval-every", type=int, default=1000)
     t.add_argument("--jobs", type=int, default=2)
     t.add_argument("--threads", type=int, default=1)

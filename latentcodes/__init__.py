@@ -15,6 +15,7 @@ from latentcodes.errors import (
     DataError,
     LatentCodesError,
     PluginError,
+    TrainingError,
 )
 from latentcodes.latent_space import LatentSpace
 from latentcodes.model import InfoGAN
@@ -41,4 +42,5 @@ __all__ = [
     "PluginError",
     "DataError",
     "CheckpointError",
+    "TrainingError",
 ]

@@ -26,7 +26,7 @@ class RunConfig(BaseModel):
     steps (937 on MNIST at batch 64, as in the tutorial).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     dataset: str = "mnist"
     backbone: str = "tutorial"

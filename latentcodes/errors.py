@@ -27,3 +27,7 @@ class DataError(LatentCodesError):
 
 class CheckpointError(LatentCodesError):
     """A checkpoint or run directory cannot be read back."""
+
+
+class TrainingError(LatentCodesError):
+    """Training cannot go on (its losses stopped being finite)."""

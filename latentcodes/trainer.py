@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from latentcodes.checkpoint import save_checkpoint
 from latentcodes.config import RunConfig
 from latentcodes.data import ImageData
 from latentcodes.device import Precision, resolve_device
-from latentcodes.errors import ConfigError
+from latentcodes.errors import ConfigError, TrainingError
 from latentcodes.images import code_grid, grid_code_index, save_grid
 from latentcodes.model import InfoGAN
 from latentcodes.progress import RunProgress
@@ -257,6 +258,12 @@ class Trainer:
 
     def _log(self, means: Tensor, rate: float, elapsed: float) -> dict[str, Any]:
         values = dict(zip(self.metric_names, means.tolist(), strict=True))
+        broken = [name for name, value in values.items() if not math.isfinite(value)]
+        if broken:
+            raise TrainingError(
+                f"training diverged by step {self.step}: {', '.join(broken)} is not finite; "
+                f"lower the learning rates (lr_d={self.config.lr_d}, lr_g={self.config.lr_g})"
+            )
         record: dict[str, Any] = {
             "step": self.step,
             "epoch": round(self.step * self.config.batch_size / len(self.data), 3),

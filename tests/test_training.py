@@ -125,3 +125,19 @@ def test_fp16_needs_cuda(tiny_images: ImageData) -> None:
         pytest.skip("this machine has CUDA; the CPU refusal cannot be seen here")
     with pytest.raises(ConfigError, match="precision 'fp16' needs a CUDA device"):
         Trainer(InfoGAN(backbone="paper"), tiny_images, small_config(precision="fp16"))
+
+
+def test_diverged_training_stops_with_a_clear_error(tiny_images: ImageData) -> None:
+    from latentcodes import TrainingError
+
+    trainer = Trainer(InfoGAN(backbone="paper"), tiny_images, small_config())
+    trainer.step = 10
+    with pytest.raises(TrainingError, match="diverged by step 10: d_loss is not finite"):
+        trainer._log(torch.tensor([float("nan"), 1.0, 1.0, 0.1]), 1.0, 1.0)
+
+
+def test_infinite_learning_rate_is_refused() -> None:
+    from latentcodes import ConfigError
+
+    with pytest.raises(ConfigError, match="config value lr_g=inf is not allowed"):
+        small_config(lr_g=float("inf"))
