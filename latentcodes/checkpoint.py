@@ -47,10 +47,11 @@ def load_checkpoint(path: Path | str, required: tuple[str, ...] = ("model",)) ->
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises many types for a damaged file
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        # torch's own text suggests weights_only=False, which would run pickled
+        # code from the file: only the error's type is passed on.
         raise CheckpointError(
-            f"checkpoint {path} cannot be read ({first_line}); it is damaged or not a "
-            "latentcodes checkpoint"
+            f"checkpoint {path} cannot be read ({type(error).__name__}); it is damaged "
+            "or not a latentcodes checkpoint"
         ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a latentcodes checkpoint (expected format {FORMAT})")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,6 +31,39 @@ stdout = Console(highlight=False)
 Command = Callable[[argparse.Namespace], int]
 
 
+MAX_SEED = 2**63 - 1
+
+
+def _ranged_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not allowed; use {low} to {high}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
+
+
+_SEED = _ranged_int(0, MAX_SEED)
+_COUNT = _ranged_int(1, 1_000_000)
+_THREADS = _ranged_int(1, 1024)
+
+
+def _png(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed; give a file name ending in .png"
+        )
+    return path
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a bad command line is one line, not usage plus error."""
 
@@ -43,7 +78,7 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     length.add_argument("--steps", type=int, help="training steps (wins over --epochs)")
     length.add_argument("--epochs", type=float, help="epochs of len(dataset)//batch_size steps")
     parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--seed", type=int)
+    parser.add_argument("--seed", type=_SEED)
     parser.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
     parser.add_argument("--precision", help="auto (default), fp32, bf16 or fp16 (CUDA)")
     parser.add_argument("--out", type=Path, help="run directory (default runs/RECIPE-TIME)")
@@ -68,7 +103,7 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     tuning.add_argument("--log-every", type=int)
     tuning.add_argument("--grid-every", type=int)
     tuning.add_argument("--checkpoint-every", type=int)
-    tuning.add_argument("--threads", type=int, help="CPU threads for torch")
+    tuning.add_argument("--threads", type=_THREADS, help="CPU threads for torch")
     parser.add_argument("--no-progress", action="store_true", help="log lines, no live bar")
 
 
@@ -103,15 +138,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from latentcodes.trainer import train_model
 
     recipe = RECIPES.get(args.recipe)
-    codes = [repr(c) for c in parse_codes(args.codes)] if args.codes else list(recipe.config.codes)
+    codes = list(recipe.config.codes)
+    if args.codes is not None:
+        codes = [repr(c) for c in parse_codes(args.codes)]
     codes += [repr(c) for spec in args.add_code for c in parse_codes(spec)]
     config = recipe.config.updated(**_overrides(args, codes))
     if args.epochs is not None and args.steps is None:
         # The recipe's own length is in steps, which would win over --epochs.
         config = RunConfig.build({**config.model_dump(), "steps": None})
     if args.threads is not None:
-        if args.threads < 1:
-            raise LatentCodesError(f"--threads {args.threads} is not allowed; use 1 or more")
         torch.set_num_threads(args.threads)
 
     # Everything that can be checked without data is checked before loading it.
@@ -231,8 +266,6 @@ def _code_values(items: list[str]) -> dict[int, Any]:
 def cmd_sample(args: argparse.Namespace) -> int:
     from latentcodes.images import save_grid
 
-    if args.n < 1:
-        raise LatentCodesError(f"--n {args.n} is not allowed; use 1 or more")
     model = _load_run(args.run_dir)
     images = model.generate(args.n, codes=_code_values(args.code), seed=args.seed)
     out = save_grid(images, args.out, columns=args.columns or max(1, round(args.n**0.5)))
@@ -273,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("run_dir", type=Path, help="run directory or checkpoint file")
     evaluate.add_argument("--data-dir", type=Path, help="folder with the dataset's IDX files")
     evaluate.add_argument("--dataset", help="dataset name (default: the run's)")
-    evaluate.add_argument("--samples", type=int, default=5000, help="generated images")
+    evaluate.add_argument("--samples", type=_ranged_int(10, 100_000), default=5000,
+                          help="generated images")
     evaluate.add_argument("--no-download", action="store_true", help="never download data")
     evaluate.set_defaults(handler=cmd_eval)
 
@@ -281,20 +315,21 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("run_dir", type=Path, help="run directory or checkpoint file")
     sample.add_argument("--code", action="append", default=[], metavar="INDEX=VALUE",
                         help="fix code INDEX to VALUE, e.g. 0=1 (category 1) or 1=0.5")
-    sample.add_argument("--n", type=int, default=25, help="number of images")
-    sample.add_argument("--columns", type=int, default=0, help="images per row")
-    sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--out", type=Path, default=Path("samples.png"))
+    sample.add_argument("--n", type=_COUNT, default=25, help="number of images")
+    sample.add_argument("--columns", type=_COUNT, default=None, help="images per row")
+    sample.add_argument("--seed", type=_SEED, default=0)
+    sample.add_argument("--out", type=_png, default=Path("samples.png"), help="PNG file")
     sample.set_defaults(handler=cmd_sample)
 
     traverse = sub.add_parser("traverse", help="a traversal grid for each code (PNG)")
     traverse.add_argument("run_dir", type=Path, help="run directory or checkpoint file")
     traverse.add_argument("--out", type=Path, help="folder (default RUN_DIR/traversals)")
-    traverse.add_argument("--columns", type=int, default=10, help="noise vectors per row")
-    traverse.add_argument("--steps", type=int, default=9, help="values of a continuous code")
+    traverse.add_argument("--columns", type=_COUNT, default=10, help="noise vectors per row")
+    traverse.add_argument("--steps", type=_ranged_int(2, 1000), default=9,
+                          help="values of a continuous code")
     traverse.add_argument("--reach", type=float, default=2.0,
                           help="continuous codes go to center +/- reach * half-range")
-    traverse.add_argument("--seed", type=int, default=0)
+    traverse.add_argument("--seed", type=_SEED, default=0)
     traverse.set_defaults(handler=cmd_traverse)
     return parser
 
@@ -305,9 +340,17 @@ def _setup_logging(verbose: bool) -> None:
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    # SIGTERM (a scheduler, `timeout`) ends a run the way Ctrl-C does, so the
+    # run directory gets its checkpoint and summary.
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     handler: Command = args.handler
     try:
         return handler(args)
@@ -316,8 +359,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print_exception()
         console.print(f"[red]error:[/red] {error}")
         return 1
+    except OSError as error:
+        if args.verbose:
+            console.print_exception()
+        where = f" {error.filename}" if error.filename else ""
+        console.print(f"[red]error:[/red] cannot use{where}: {error.strerror or error}")
+        return 1
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted[/yellow]; the run directory keeps the last checkpoint")
+        console.print(
+            "[yellow]interrupted[/yellow]; a run directory, if one was started, keeps its "
+            "last checkpoint"
+        )
         return 130
 
 

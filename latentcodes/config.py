@@ -45,7 +45,7 @@ class RunConfig(BaseModel):
     beta2: float = Field(0.999, ge=0, lt=1)
     mi_trunk: bool = False
 
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, lt=2**63)
     device: str = "auto"
     precision: Precision = "auto"
     channels_last: bool = False
@@ -60,7 +60,10 @@ class RunConfig(BaseModel):
     def _codes_parse(cls, specs: list[str]) -> list[str]:
         from latentcodes.spec import parse_codes
 
-        return [repr(code) for spec in specs for code in parse_codes(spec)]
+        codes = [repr(code) for spec in specs for code in parse_codes(spec)]
+        if not codes:
+            raise ValueError("codes: at least one code is needed, e.g. 'Categorical(10)'")
+        return codes
 
     @classmethod
     def build(cls, values: dict[str, Any]) -> RunConfig:

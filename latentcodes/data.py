@@ -10,7 +10,9 @@ allows; otherwise the error names the folder and the files it needs.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 import logging
 import os
 import shutil
@@ -135,7 +137,7 @@ class IdxDataset:
         images = read_idx(_present(folder, image_name), ndim=3)
         labels = read_idx(_present(folder, label_name), ndim=1)
         self._check(folder, images, labels)
-        logger.info("loaded %d %s %s images from %s", len(images), self.folder, split, folder)
+        logger.debug("loaded %d %s %s images from %s", len(images), self.folder, split, folder)
         tensor = torch.from_numpy(images.copy()).unsqueeze(1)
         return ImageData(tensor, torch.from_numpy(labels.astype(np.int64)), self.folder)
 
@@ -152,14 +154,15 @@ class IdxDataset:
             self._download(target)
             if all(_find(target, name) for name in _FILES[split]):
                 return target
-        raise DataError(self._missing_message(candidates, download and not offline))
+        raise DataError(self._missing_message(split, candidates, download and not offline))
 
     def _candidates(self, data_dir: Path | str | None) -> list[Path]:
         if data_dir is not None:
             root = Path(data_dir).expanduser()
             if not root.is_dir():
+                problem = "is a file, not a folder" if root.exists() else "does not exist"
                 raise DataError(
-                    f"data folder {root} does not exist; pass a folder that holds the "
+                    f"data folder {root} {problem}; pass a folder that holds the "
                     f"{self.folder} IDX files ({', '.join(ALL_FILES)})"
                 )
             return [root, root / self.folder]
@@ -173,17 +176,21 @@ class IdxDataset:
         logger.info("downloading %s into %s", self.folder, target)
         try:
             target.mkdir(parents=True, exist_ok=True)
-            self.download(target)
+            # torchvision prints each mirror it tries; the outcome is what counts.
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(
+                io.StringIO()
+            ):
+                self.download(target)
         except Exception as error:  # any network or disk failure ends in one message
-            logger.warning("download of %s failed: %s", self.folder, error)
+            logger.debug("download of %s failed: %s", self.folder, error)
 
-    def _missing_message(self, searched: list[Path], tried_download: bool) -> str:
+    def _missing_message(self, split: Split, searched: list[Path], tried_download: bool) -> str:
         where = " or ".join(str(p) for p in searched)
         download = "download failed or the network is off; " if tried_download else ""
         return (
-            f"{self.folder} IDX files not found in {where}; {download}put these four files "
-            f"there (gzipped or not): {', '.join(ALL_FILES)}, or pass --data-dir DIR "
-            f"or set {ENV_VAR}"
+            f"{self.folder} {split} files ({', '.join(_FILES[split])}) not found in {where}; "
+            f"{download}put the four files there (gzipped or not): {', '.join(ALL_FILES)}; "
+            f"the folder comes from --data-dir, else {ENV_VAR}, else the cache"
         )
 
     def _check(self, folder: Path, images: np.ndarray, labels: np.ndarray) -> None:

@@ -7,6 +7,7 @@ and the noise's effect along a row.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,9 +68,12 @@ def code_grid(
 
 
 def save_grid(images: Tensor, path: Path | str, columns: int) -> Path:
-    """Save images in [-1, 1] as a PNG grid with ``columns`` per row."""
+    """Save images in [-1, 1] as a PNG grid with ``columns`` per row, written
+    to a temporary file and renamed, so an interruption leaves no broken PNG."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_image(images, path, nrow=columns, normalize=True, value_range=(-1, 1), padding=2)
+    scratch = path.with_name(f".{path.stem}.tmp.png")
+    save_image(images, scratch, nrow=columns, normalize=True, value_range=(-1, 1), padding=2)
+    os.replace(scratch, path)
     return path
 

@@ -73,6 +73,8 @@ class LatentSpace:
             raise ConfigError(f"noise_dim={noise_dim!r} is not allowed; use an integer >= 0")
         if noise not in ("normal", "uniform"):
             raise ConfigError(f"noise={noise!r} is not allowed; use 'normal' or 'uniform'")
+        if not codes:
+            raise ConfigError("codes: at least one code is needed, e.g. Categorical(10)")
         for code in codes:
             if not isinstance(code, LatentCode):
                 raise ConfigError(f"code {code!r} is not a LatentCode instance")

@@ -51,6 +51,11 @@ def code_from_spec(spec: dict[str, Any]) -> LatentCode:
 def _build(text: str, node: ast.expr) -> LatentCode:
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
         raise ConfigError(_bad_syntax(text))
+    names = [kw.arg for kw in node.keywords]
+    if None in names or len(set(names)) != len(names):
+        raise ConfigError(
+            f"code spec {ast.unparse(node)!r}: each argument may be given once, by name"
+        )
     try:
         args = [ast.literal_eval(arg) for arg in node.args]
         kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}

@@ -24,6 +24,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -154,6 +156,11 @@ class Trainer:
         return [p for module in modules for p in module.parameters()]
 
     def _check_shapes(self) -> None:
+        if self.config.batch_size > len(self.data):
+            raise ConfigError(
+                f"batch_size={self.config.batch_size} is not allowed for {self.data.name}: "
+                f"it has only {len(self.data)} images"
+            )
         if self.data.image_shape != self.model.image_shape:
             raise ConfigError(
                 f"dataset images are {self.data.image_shape} but the model expects "
@@ -242,7 +249,10 @@ class Trainer:
                     self._periodic_outputs()
         except KeyboardInterrupt:
             logger.warning("interrupted at step %d; saving a checkpoint", self.step)
-            self._finish(window, interrupted=True)
+            with _uninterruptible():
+                if self.step > window.first_step:
+                    self._close_window(window)
+                self._finish(window, interrupted=True)
             raise
         return self._finish(window, interrupted=False)
 
@@ -363,6 +373,21 @@ def _bce(logit: Tensor, target: float) -> Tensor:
 
 
 @contextlib.contextmanager
+def _uninterruptible() -> Iterator[None]:
+    """Hold off Ctrl-C and SIGTERM while the last checkpoint is written, so a
+    second press cannot leave the run directory half-written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
 def _frozen(params: list[nn.Parameter]) -> Iterator[None]:
     """Stop gradients into ``params`` (BatchNorm stays in training mode)."""
     for param in params:
@@ -385,8 +410,8 @@ def train_model(
     """Train ``model`` as ``config`` says, writing a run directory if ``out`` is set."""
     if isinstance(data, str):
         data = DATASETS.get(data).load("train", data_dir)
-    run = RunDirectory.create(out) if out is not None else None
-    if run is not None:
-        write_json(run.config_path, config.model_dump())
-    trainer = Trainer(model, data, config, run)
+    trainer = Trainer(model, data, config)  # checks everything before a file is written
+    if out is not None:
+        trainer.run = RunDirectory.create(out)
+        write_json(trainer.run.config_path, config.model_dump())
     return trainer.train(progress)

@@ -54,6 +54,12 @@ def test_unknown_recipe_lists_the_known_ones() -> None:
         (["--precision", "fp8"], "precision='fp8' is not allowed", 1),
         (["--device", "tpu"], "device 'tpu' is not allowed; use auto, cpu, cuda or cuda:N", 1),
         (["--steps", "ten"], "argument --steps: invalid int value: 'ten'", 2),
+        (["--seed", "9" * 25], "argument --seed: 9999999999999999999999999 is not allowed", 2),
+        (["--threads", "100000"], "argument --threads: 100000 is not allowed; use 1 to 1024", 2),
+        (["--codes", ""], "codes: at least one code is needed", 1),
+        (["--codes", "Categorical(k=10, k=3)"], "each argument may be given once", 1),
+        (["--lr-g", "inf"], "config value lr_g=inf is not allowed", 1),
+        (["--batch-size", "100000"], "batch_size=100000 is not allowed for mnist", 1),
         (["--bogus"], "unrecognized arguments: --bogus", 2),
     ],
 )
@@ -101,3 +107,35 @@ def test_verbose_shows_the_traceback() -> None:
     result = run_cli("--verbose", "run", "no-such-recipe")
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sample", "{ckpt}", "--out", "x.txt"], "'x.txt' is not allowed; give a file name ending"),
+        (["sample", "{ckpt}", "--columns", "-3"], "argument --columns: -3 is not allowed"),
+        (["traverse", "{ckpt}", "--columns", "0"], "argument --columns: 0 is not allowed"),
+        (["eval", "{ckpt}", "--samples", "0"], "argument --samples: 0 is not allowed"),
+        (["sample", "{junk}"], "junk.pt cannot be read ("),
+        (["traverse", "{ckpt}", "--out", "{junk}"], "cannot use"),
+    ],
+)
+def test_bad_output_and_count_arguments(args: list[str], message: str, tmp_path: Path) -> None:
+    import torch
+
+    from latentcodes import InfoGAN
+
+    torch.manual_seed(0)
+    InfoGAN(backbone="paper").save(tmp_path / "gan.pt")
+    (tmp_path / "junk.pt").write_bytes(b"random bytes, not a checkpoint")
+    paths = {"ckpt": str(tmp_path / "gan.pt"), "junk": str(tmp_path / "junk.pt")}
+    result = run_cli(*[arg.format(**paths) for arg in args], cwd=tmp_path)
+    assert result.returncode != 0
+    line = one_error_line(result)
+    assert message in line and "weights_only" not in line
+
+
+def test_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    result = run_cli("run", "mnist-infogan", "--data-dir", str(tmp_path / "f"))
+    assert "is a file, not a folder" in one_error_line(result)
