@@ -83,8 +83,7 @@ def report(args: argparse.Namespace) -> None:
                                         for i in range(len(model.codes))),
                      "seed": run["seed"], "steps": last["step"],
                      "minutes": last["train_minutes"], "eval": evaluation})
-        curves[curve_path.stem] = [(p["step"], p["train_minutes"], p["accuracy"])
-                                   for p in run["curve"]]
+        curves[curve_path.stem] = _points(run)
         torch.manual_seed(0)
         for index, name in enumerate(model.space.names):
             dims = [0] if model.codes[index].discrete else range(model.codes[index].input_dim)
@@ -95,7 +94,15 @@ def report(args: argparse.Namespace) -> None:
                 save_grid(grid, path, columns)
                 pictures.append((curve_path.stem, f"{name}{suffix}", path))
         print(f"evaluated {curve_path.stem}", flush=True)
+    for extra in sorted((REPO / "docs" / "experiments").glob("*.json")):
+        run = json.loads(extra.read_text())
+        label = f"{extra.stem}: {run['recipe']} {run['changes'] or ''}".strip()
+        curves[label] = _points(run)
     (REPO / "docs" / "results.md").write_text(_page(rows, curves, pictures, args))
+
+
+def _points(run: dict) -> list[tuple[int, float, float]]:  # type: ignore[type-arg]
+    return [(p["step"], p["train_minutes"], p["accuracy"]) for p in run["curve"]]
 
 
 def _page(
@@ -133,7 +140,10 @@ def _page(
             f"{cat.get('nmi', float('nan')):.3f} | {ev['frechet_distance']:.2f} | {bounds} | "
             f"{control} |"
         )
-    lines += ["", "## Accuracy against training steps", ""]
+    lines += ["", "## Accuracy against training steps", "",
+              "The runs above, and the earlier single-seed experiments whose curves are in "
+              "`docs/experiments/` (their `config` holds the full settings; A and B in fp32, "
+              "C and D in bf16; each ran with one thread beside another run).", ""]
     steps = sorted({s for points in curves.values() for s, _, _ in points})
     lines.append("| step | " + " | ".join(curves) + " |")
     lines.append("| --- |" + " --- |" * len(curves))
