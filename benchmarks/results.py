@@ -18,6 +18,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -101,13 +102,14 @@ def report(args: argparse.Namespace) -> None:
     (REPO / "docs" / "results.md").write_text(_page(rows, curves, pictures, args))
 
 
-def _points(run: dict) -> list[tuple[int, float, float]]:  # type: ignore[type-arg]
+def _points(run: Row) -> list[tuple[int, float, float]]:
     return [(p["step"], p["train_minutes"], p["accuracy"]) for p in run["curve"]]
 
 
-def _page(
-    rows: list[dict], curves: dict, pictures: list, args: argparse.Namespace  # type: ignore[type-arg]
-) -> str:
+Row = dict[str, Any]
+
+
+def _page(rows: list[Row], curves: dict[str, Any], pictures: list[Any], args: Any) -> str:
     lines = [
         "# Results",
         "",
