@@ -7,7 +7,8 @@ Example:
     74
 """
 
-from latentcodes.codes import Categorical, ContinuousCode, Gaussian, LatentCode, Uniform
+from latentcodes.codes import Categorical, LatentCode
+from latentcodes.continuous import ContinuousCode, Gaussian, Uniform
 from latentcodes.config import Recipe, RunConfig
 from latentcodes.errors import (
     CheckpointError,

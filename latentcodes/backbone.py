@@ -7,13 +7,14 @@ backbone knows nothing about codes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-__all__ = ["Backbone", "ImageShape", "init_normal", "trunk_features"]
+__all__ = ["Backbone", "ImageShape", "init_normal", "trunk_features", "evaluating"]
 
 ImageShape = tuple[int, int, int]
 
@@ -35,14 +36,25 @@ class Backbone:
     trunk: Callable[[ImageShape], nn.Module]
 
 
+@contextlib.contextmanager
+def evaluating(*modules: nn.Module) -> Iterator[None]:
+    """Run ``modules`` in inference mode (BatchNorm running statistics, no
+    gradients), then put each back in the mode it was in."""
+    modes = [module.training for module in modules]
+    for module in modules:
+        module.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        for module, mode in zip(modules, modes, strict=True):
+            module.train(mode)
+
+
 def trunk_features(trunk: nn.Module, image_shape: ImageShape) -> int:
     """Width of the trunk's output, found by running it once on zeros."""
-    was_training = trunk.training
-    trunk.eval()
-    with torch.no_grad():
-        width = trunk(torch.zeros(1, *image_shape)).shape[1]
-    trunk.train(was_training)
-    return int(width)
+    with evaluating(trunk):
+        return int(trunk(torch.zeros(1, *image_shape)).shape[1])
 
 
 def init_normal(module: nn.Module, std: float = 0.02) -> nn.Module:

@@ -30,7 +30,7 @@ from latentcodes.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["IdxDataset", "ImageData", "read_idx", "default_cache_dir", "Split"]
+__all__ = ["IdxDataset", "ImageData", "IndexSampler", "read_idx", "default_cache_dir", "Split"]
 
 Split = Literal["train", "test"]
 
@@ -67,6 +67,24 @@ class ImageData:
     def batch(self, index: Tensor) -> Tensor:
         """Images at ``index``, float32 in [-1, 1], ``(len(index), C, H, W)``."""
         return self.images[index].float().div_(127.5).sub_(1.0)
+
+
+class IndexSampler:
+    """Draws real-image indices epoch by epoch, without replacement."""
+
+    def __init__(self, size: int, generator: torch.Generator) -> None:
+        self.size = size
+        self.generator = generator
+        self._order = torch.randperm(size, generator=generator)
+        self._next = 0
+
+    def take(self, n: int) -> Tensor:
+        if self._next + n > self.size:
+            self._order = torch.randperm(self.size, generator=self.generator)
+            self._next = 0
+        index = self._order[self._next : self._next + n]
+        self._next += n
+        return index
 
 
 def default_cache_dir() -> Path:

@@ -17,7 +17,13 @@ from scipy.optimize import linear_sum_assignment
 from latentcodes.data import ImageData
 from latentcodes.model import InfoGAN
 
-__all__ = ["CategoryMatch", "match_categories", "normalized_mutual_info", "predict_categories"]
+__all__ = [
+    "CategoryMatch",
+    "match_categories",
+    "normalized_mutual_info",
+    "nmi_from_counts",
+    "predict_categories",
+]
 
 
 @dataclass
@@ -66,9 +72,14 @@ def normalized_mutual_info(a: np.ndarray, b: np.ndarray) -> float:
     """NMI of two labelings, normalised by the arithmetic mean of their entropies."""
     _, a_index = np.unique(a, return_inverse=True)
     _, b_index = np.unique(b, return_inverse=True)
-    joint = np.zeros((a_index.max() + 1, b_index.max() + 1))
-    np.add.at(joint, (a_index, b_index), 1)
-    joint /= joint.sum()
+    counts = np.zeros((a_index.max() + 1, b_index.max() + 1))
+    np.add.at(counts, (a_index, b_index), 1)
+    return nmi_from_counts(counts)
+
+
+def nmi_from_counts(counts: np.ndarray) -> float:
+    """NMI from a contingency table (e.g. a confusion matrix)."""
+    joint = counts / counts.sum()
     pa, pb = joint.sum(axis=1), joint.sum(axis=0)
     nonzero = joint > 0
     mutual = float((joint[nonzero] * np.log(joint[nonzero] / np.outer(pa, pb)[nonzero])).sum())
@@ -78,24 +89,17 @@ def normalized_mutual_info(a: np.ndarray, b: np.ndarray) -> float:
     return 1.0 if mean_entropy == 0 else mutual / mean_entropy
 
 
-@torch.no_grad()
 def predict_categories(
     model: InfoGAN, data: ImageData, code_index: int, batch_size: int = 1000
 ) -> np.ndarray:
     """Q's most likely value of categorical code ``code_index`` for every image."""
     code = model.codes[code_index]
     start = sum(c.head_dim for c in model.codes[:code_index])
-    modes = [model.trunk.training, model.q_head.training]
-    model.trunk.eval()
-    model.q_head.eval()
     predictions = []
     for first in range(0, len(data), batch_size):
         index = torch.arange(first, min(first + batch_size, len(data)))
-        features = model.trunk(data.batch(index).to(model.device))
-        head = model.q_head(features)[:, start : start + code.head_dim]
-        predictions.append(head.argmax(dim=1).cpu())
-    model.trunk.train(modes[0])
-    model.q_head.train(modes[1])
+        head = model.read_codes(data.batch(index))[:, start : start + code.head_dim]
+        predictions.append(head.argmax(dim=1))
     return torch.cat(predictions).numpy()
 
 

@@ -16,7 +16,7 @@ from einops import repeat
 from torch import Tensor
 from torchvision.utils import save_image
 
-from latentcodes.codes import ContinuousCode
+from latentcodes.continuous import ContinuousCode
 
 if TYPE_CHECKING:
     from latentcodes.model import InfoGAN

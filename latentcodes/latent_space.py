@@ -61,7 +61,7 @@ class LatentSpace:
             (U(-1, 1), the paper).
 
     Example:
-        >>> from latentcodes.codes import Categorical, Uniform
+        >>> from latentcodes import Categorical, Uniform
         >>> LatentSpace([Categorical(10), Uniform(1), Uniform(1)], 62).input_dim
         74
     """

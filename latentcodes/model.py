@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor, nn
 
-from latentcodes.backbone import ImageShape, init_normal, trunk_features
+from latentcodes.backbone import ImageShape, evaluating, init_normal, trunk_features
 from latentcodes.checkpoint import load_checkpoint, save_checkpoint
 from latentcodes.codes import Categorical, LatentCode
 from latentcodes.errors import CheckpointError, LatentCodesError
@@ -96,14 +96,15 @@ class InfoGAN(nn.Module):
         batch = self.space.with_values(self.space.sample(n, generator), codes or {})
         return self.decode(batch.input())
 
-    @torch.no_grad()
     def decode(self, latent: Tensor) -> Tensor:
         """Run G in inference mode (BN running statistics) on generator inputs."""
-        was_training = self.generator.training
-        self.generator.eval()
-        images = self.generator(latent.to(self.device)).float().cpu()
-        self.generator.train(was_training)
-        return images
+        with evaluating(self.generator):
+            return self.generator(latent.to(self.device)).float().cpu()
+
+    def read_codes(self, images: Tensor) -> Tensor:
+        """The Q head's output ``(n, head_dim)`` for images, in inference mode."""
+        with evaluating(self.trunk, self.q_head):
+            return self.q_head(self.trunk(images.to(self.device))).float().cpu()
 
     def settings(self) -> dict[str, Any]:
         """The constructor arguments, JSON-ready, as saved in checkpoints."""

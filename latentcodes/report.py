@@ -18,9 +18,9 @@ import torch
 from scipy.stats import spearmanr
 from torch import Tensor
 
-from latentcodes.codes import ContinuousCode
+from latentcodes.continuous import ContinuousCode
 from latentcodes.data import ImageData
-from latentcodes.evaluation import categorical_accuracy, normalized_mutual_info
+from latentcodes.evaluation import categorical_accuracy, nmi_from_counts
 from latentcodes.frechet import feature_net, features, frechet_distance
 from latentcodes.images import code_grid
 from latentcodes.model import InfoGAN
@@ -59,17 +59,10 @@ def image_properties(images: Tensor) -> dict[str, np.ndarray]:
     }
 
 
-@torch.no_grad()
 def mi_bounds(model: InfoGAN, samples: int = 2000, seed: int = 0) -> dict[str, dict[str, float]]:
     """Each code's MI bound on fresh samples, Q and D in inference mode."""
     batch = model.space.sample(samples, torch.Generator().manual_seed(seed))
-    images = model.decode(batch.input()).to(model.device)
-    modes = [model.trunk.training, model.q_head.training]
-    model.trunk.eval()
-    model.q_head.eval()
-    head = model.q_head(model.trunk(images)).float().cpu()
-    model.trunk.train(modes[0])
-    model.q_head.train(modes[1])
+    head = model.read_codes(model.decode(batch.input()))
     mi = model.space.mi_loss(head, batch.codes)
     report = {}
     for name, entropy in zip(model.space.names, model.space.entropies, strict=True):
@@ -124,7 +117,7 @@ def evaluate_run(
         match = categorical_accuracy(model, test)
         report["categorical"] = {
             "accuracy": match.accuracy,
-            "nmi": _nmi_of(match.confusion),
+            "nmi": nmi_from_counts(match.confusion),
             "class_of_category": match.class_of_category,
             "merged": {str(k): v for k, v in match.merged.items()},
             "confusion": match.confusion.tolist(),
@@ -139,9 +132,3 @@ def evaluate_run(
     report["frechet_distance"] = frechet_distance(real, fake)
     return report
 
-
-def _nmi_of(confusion: np.ndarray) -> float:
-    """NMI from a confusion matrix, by expanding it back into label pairs."""
-    rows, cols = np.nonzero(confusion)
-    counts = confusion[rows, cols]
-    return normalized_mutual_info(np.repeat(rows, counts), np.repeat(cols, counts))

@@ -38,7 +38,7 @@ from torch import Tensor, nn
 
 from latentcodes.checkpoint import save_checkpoint
 from latentcodes.config import RunConfig
-from latentcodes.data import ImageData
+from latentcodes.data import ImageData, IndexSampler
 from latentcodes.device import Precision, resolve_device
 from latentcodes.errors import ConfigError, TrainingError
 from latentcodes.images import code_grid, grid_code_index, save_grid
@@ -83,24 +83,6 @@ class _LogWindow:
     opened: float = field(default_factory=time.perf_counter)
     first_step: int = 0
     record: dict[str, Any] = field(default_factory=dict)
-
-
-class IndexSampler:
-    """Draws real-image indices epoch by epoch, without replacement."""
-
-    def __init__(self, size: int, generator: torch.Generator) -> None:
-        self.size = size
-        self.generator = generator
-        self._order = torch.randperm(size, generator=generator)
-        self._next = 0
-
-    def take(self, n: int) -> Tensor:
-        if self._next + n > self.size:
-            self._order = torch.randperm(self.size, generator=self.generator)
-            self._next = 0
-        index = self._order[self._next : self._next + n]
-        self._next += n
-        return index
 
 
 class Trainer:
