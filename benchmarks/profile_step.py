@@ -37,7 +37,7 @@ def main() -> None:
     values = {**RECIPES.get(recipe).config.model_dump(), "precision": args.precision}
     config = RunConfig.build(values)
     data = DATASETS.get("mnist").load("train", args.data_dir)
-    model = InfoGAN(config.codes, config.noise_dim, config.noise, config.backbone)
+    model = InfoGAN.from_config(config)
     trainer = Trainer(model, data, config)
     if args.unfused:
         for optimizer in (trainer.opt_d, trainer.opt_g):

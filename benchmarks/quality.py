@@ -17,25 +17,11 @@ from pathlib import Path
 
 import torch
 
-from latentcodes.config import RunConfig
+from latentcodes.config import RunConfig, parse_setting
 from latentcodes.evaluation import categorical_accuracy
 from latentcodes.model import InfoGAN
 from latentcodes.registries import DATASETS, RECIPES
 from latentcodes.trainer import Trainer
-
-
-def parse_value(text: str) -> object:
-    lowered = text.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    if text.startswith("["):
-        return json.loads(text)
-    return text
 
 
 def main() -> None:
@@ -44,33 +30,35 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--minutes", type=float, default=15.0)
-    parser.add_argument("--max-steps", type=int, default=10**9)
+    parser.add_argument("--max-steps", type=int, default=None,
+                        help="stop after this many steps (default: the recipe's steps)")
     parser.add_argument("--eval-every", type=int, default=500)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--curve", type=Path, required=True)
+    parser.add_argument("--name", default=None, help="configuration name for the results page")
     parser.add_argument("--save", type=Path, default=None, help="save the final model here")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    changes = dict(item.split("=", 1) for item in args.set)
+    changes = dict(parse_setting(item) for item in args.set)
     values = {**RECIPES.get(args.recipe).config.model_dump(), "seed": args.seed}
-    values.update({k: parse_value(v) for k, v in changes.items()})
-    values["steps"] = args.max_steps
+    values.update(changes)
+    if args.max_steps is not None:
+        values["steps"] = args.max_steps
     config = RunConfig.build(values)
 
     dataset = DATASETS.get(config.dataset)
     train = dataset.load("train", args.data_dir)
     test = dataset.load("test", args.data_dir)
     torch.manual_seed(config.seed)
-    model = InfoGAN(config.codes, config.noise_dim, config.noise, config.backbone,
-                    train.image_shape, config.q_hidden)
+    model = InfoGAN.from_config(config, train.image_shape)
     trainer = Trainer(model, train, config)
 
     curve, train_seconds = [], 0.0
-    while train_seconds < 60 * args.minutes and trainer.step < args.max_steps:
+    while train_seconds < 60 * args.minutes and trainer.step < trainer.total_steps:
         start = time.perf_counter()
         for _ in range(args.eval_every):
             figures = trainer.train_step()
@@ -88,7 +76,8 @@ def main() -> None:
         curve.append(point)
         logging.info("%s", json.dumps(point))
         args.curve.write_text(json.dumps(
-            {"recipe": args.recipe, "changes": changes, "seed": args.seed,
+            {"recipe": args.recipe, "config_name": args.name or args.recipe,
+             "changes": changes, "seed": args.seed,
              "config": config.model_dump(), "curve": curve}, indent=1))
     if args.save:
         model.save(args.save)

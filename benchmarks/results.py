@@ -22,14 +22,16 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
-# name: (recipe, config changes)
-CONFIGS: dict[str, tuple[str, list[str]]] = {
-    "mnist-infogan": ("mnist-infogan", []),
+# name: (recipe, config changes, steps; None = the recipe's own)
+CONFIGS: dict[str, tuple[str, list[str], int | None]] = {
+    "mnist-infogan": ("mnist-infogan", [], None),
     "mnist-infogan+Uniform(2)": (
-        "mnist-infogan", ['codes=["Categorical(10)", "Uniform(2)"]'],
+        "mnist-infogan", ['codes=["Categorical(10)", "Uniform(2)"]'], None,
     ),
-    "mnist-infogan-paper": ("mnist-infogan-paper", []),
-    "mnist-infogan-tutorial": ("mnist-infogan-tutorial", []),
+    # The presets, for comparison, at the default's length; the tutorial's
+    # model costs three times as much per step, so it gets 1,000 steps.
+    "mnist-infogan-paper": ("mnist-infogan-paper", [], 3000),
+    "mnist-infogan-tutorial": ("mnist-infogan-tutorial", [], 1000),
 }
 
 
@@ -37,16 +39,18 @@ def train(args: argparse.Namespace) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = []
     for name in args.configs.split(","):
-        recipe, changes = CONFIGS[name]
+        recipe, changes, steps = CONFIGS[name]
+        steps = args.max_steps or steps
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             stem = args.out / f"{_slug(name)}-seed{seed}"
             command = [sys.executable, str(REPO / "benchmarks" / "quality.py"), recipe,
                        "--seed", str(seed), "--minutes", str(args.minutes),
-                       "--max-steps", str(args.max_steps),
                        "--eval-every", str(args.eval_every), "--threads", str(args.threads),
-                       "--curve", f"{stem}.json", "--save", f"{stem}.pt"]
+                       "--curve", f"{stem}.json", "--save", f"{stem}.pt", "--name", name]
             for change in changes:
                 command += ["--set", change]
+            if steps is not None:
+                command += ["--max-steps", str(steps)]
             jobs.append((name, seed, command, Path(f"{stem}.log")))
 
     def run(job: tuple[str, int, list[str], Path]) -> None:
@@ -71,20 +75,21 @@ def report(args: argparse.Namespace) -> None:
     train_data, test = mnist.load("train", args.data_dir), mnist.load("test", args.data_dir)
     images = REPO / "docs" / "img"
     rows, curves, pictures = [], {}, []
-    for curve_path in sorted(args.out.glob("*.json")):
-        run = json.loads(curve_path.read_text())
-        if "curve" not in run or not curve_path.with_suffix(".pt").is_file():
-            continue
+    for curve_path, run in _runs(args.out):
         model = InfoGAN.load(curve_path.with_suffix(".pt"))
         evaluation = evaluate_run(model, train_data, test, "mnist", samples=args.samples)
         curve_path.with_suffix(".eval.json").write_text(json.dumps(evaluation, indent=1))
         last = run["curve"][-1]
         rows.append({"run": curve_path.stem, "recipe": run["recipe"],
+                     "config": run["config_name"],
                      "codes": ", ".join(model.settings()["codes"][i]["type"]
                                         for i in range(len(model.codes))),
                      "seed": run["seed"], "steps": last["step"],
                      "minutes": last["train_minutes"], "eval": evaluation})
         curves[curve_path.stem] = _points(run)
+        if any(r["config"] == run["config_name"] for r in rows[:-1]):
+            print(f"evaluated {curve_path.stem}", flush=True)
+            continue  # pictures for the first seed of each configuration only
         torch.manual_seed(0)
         for index, name in enumerate(model.space.names):
             dims = [0] if model.codes[index].discrete else range(model.codes[index].input_dim)
@@ -99,7 +104,53 @@ def report(args: argparse.Namespace) -> None:
         run = json.loads(extra.read_text())
         label = f"{extra.stem}: {run['recipe']} {run['changes'] or ''}".strip()
         curves[label] = _points(run)
+    _plot(curves, images / "results-accuracy.png")
     (REPO / "docs" / "results.md").write_text(_page(rows, curves, pictures, args))
+
+
+def _plot(curves: dict[str, list[tuple[int, float, float]]], path: Path) -> None:
+    """Accuracy against steps, one line per run; one colour per configuration."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    colours: dict[str, str] = {}
+    for label, points in curves.items():
+        family = label.split(":")[0] if ":" in label else label.rsplit("-seed", 1)[0]
+        colour = colours.setdefault(family, f"C{len(colours) % 10}")
+        steps, _, accuracy = zip(*points, strict=True)
+        dashed = ":" in label  # the single-seed experiments
+        axes.plot(steps, accuracy, color=colour, linestyle="--" if dashed else "-",
+                  marker="." if not dashed else None, linewidth=1.2,
+                  label=family if family not in axes.get_legend_handles_labels()[1] else None)
+    axes.axhline(0.95, color="grey", linewidth=0.8, linestyle=":")
+    axes.set_xlabel("training step")
+    axes.set_ylabel("categorical accuracy (MNIST test)")
+    axes.set_ylim(0, 1)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=7, loc="lower right")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def _runs(out: Path) -> list[tuple[Path, Row]]:
+    """Finished runs under ``out`` in CONFIGS order, then by seed."""
+    runs = []
+    for path in out.glob("*.json"):
+        run = json.loads(path.read_text())
+        if "curve" in run and path.with_suffix(".pt").is_file():
+            run.setdefault("config_name", run["recipe"])
+            runs.append((path, run))
+    order = list(CONFIGS)
+
+    def key(item: tuple[Path, Row]) -> tuple[int, str, int]:
+        name = item[1]["config_name"]
+        return (order.index(name) if name in order else len(order), name, item[1]["seed"])
+
+    return sorted(runs, key=key)
 
 
 def _points(run: Row) -> list[tuple[int, float, float]]:
@@ -113,20 +164,43 @@ def _page(rows: list[Row], curves: dict[str, Any], pictures: list[Any], args: An
     lines = [
         "# Results",
         "",
-        "Made by `python benchmarks/results.py train --out results --minutes "
-        f"{args.minutes_note} --jobs 2 --threads 1` and `python benchmarks/results.py report "
-        "--out results` on a 2-core CPU (two runs at a time, one thread each, so a run's "
-        "minutes are about twice what it would take alone with both cores).",
+        "Made by `python benchmarks/results.py train --out results` and "
+        "`python benchmarks/results.py report --out results` (this script; matplotlib from "
+        "`pip install -e '.[bench]'` draws the plot) on the 2-core CPU described in "
+        "[performance.md](performance.md). Two runs train at a time with one thread each, so "
+        "a run's minutes are about 1.6 times what it takes alone on both cores.",
         "",
         "Accuracy: Q's most likely category for the 10,000 MNIST test images, after the best "
-        "one-to-one matching of categories to classes. NMI on the same predictions. Fréchet "
-        "distance: 5,000 generated against 5,000 test images in the features of the cached "
-        "classifier (`latentcodes/frechet.py`). MI bound: H(c) - NLL on 2,000 fresh samples "
-        "(for a fixed-scale continuous code it is loose and can be negative).",
+        "one-to-one matching of categories to classes (labels are used here only). NMI on the "
+        "same predictions. Fréchet distance: 5,000 generated against 5,000 test images in the "
+        "features of the cached classifier (`latentcodes/frechet.py`). MI bound: H(c) - NLL on "
+        "2,000 fresh samples (for a fixed-scale continuous code it is loose and can be "
+        "negative). Control: the image property each continuous code moves most, with the "
+        "Spearman correlation over a traversal from -2 to 2.",
         "",
-        "| run | recipe | codes | seed | steps | train minutes | accuracy | NMI | Fréchet | "
+        "## By configuration",
+        "",
+        "| configuration | seeds | steps | accuracy: min | median | max | "
+        "weakest continuous control |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for config in dict.fromkeys(row["config"] for row in rows):
+        group = [row for row in rows if row["config"] == config]
+        accuracy = sorted(row["eval"]["categorical"]["accuracy"] for row in group)
+        controls = [abs(c["rank_correlation"][c["controls"]])
+                    for row in group for c in row["eval"]["control"].values()]
+        weakest = f"{min(controls):.2f}" if controls else "-"
+        lines.append(
+            f"| {config} | {len(group)} | {group[0]['steps']} | {accuracy[0]:.4f} | "
+            f"{accuracy[len(accuracy) // 2]:.4f} | {accuracy[-1]:.4f} | {weakest} |"
+        )
+    lines += [
+        "",
+        "## Every run",
+        "",
+        "| run | codes | seed | steps | train minutes | accuracy | NMI | Fréchet | "
         "MI bounds | continuous codes control |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in rows:
         ev = row["eval"]
@@ -137,15 +211,16 @@ def _page(rows: list[Row], curves: dict[str, Any], pictures: list[Any], args: An
             for n, c in ev["control"].items()
         ) or "-"
         lines.append(
-            f"| {row['run']} | {row['recipe']} | {row['codes']} | {row['seed']} | {row['steps']} | "
+            f"| {row['run']} | {row['codes']} | {row['seed']} | {row['steps']} | "
             f"{row['minutes']:.1f} | {cat.get('accuracy', float('nan')):.4f} | "
             f"{cat.get('nmi', float('nan')):.3f} | {ev['frechet_distance']:.2f} | {bounds} | "
             f"{control} |"
         )
     lines += ["", "## Accuracy against training steps", "",
-              "The runs above, and the earlier single-seed experiments whose curves are in "
-              "`docs/experiments/` (their `config` holds the full settings; A and B in fp32, "
-              "C and D in bf16; each ran with one thread beside another run).", ""]
+              "Solid: the runs above. Dashed: single-seed experiments kept in "
+              "`docs/experiments/` (each file's `config` holds every setting; they ran with one "
+              "thread beside another run). The dotted line is 0.95.", "",
+              "![accuracy against steps](img/results-accuracy.png)", ""]
     steps = sorted({s for points in curves.values() for s, _, _ in points})
     lines.append("| step | " + " | ".join(curves) + " |")
     lines.append("| --- |" + " --- |" * len(curves))
@@ -156,11 +231,15 @@ def _page(rows: list[Row], curves: dict[str, Any], pictures: list[Any], args: An
             cells.append(match[0] if match else "")
         lines.append(f"| {step} | " + " | ".join(cells) + " |")
     lines += ["", "## Pictures", "",
-              "Categorical grids: one row per category, one column per noise vector. "
-              "Continuous traversals: one row per value from -2 to 2 (the prior is [-1, 1]), "
-              "other codes fixed along each column.", ""]
+              "First seed of each configuration. Categorical grids: one row per category, one "
+              "column per noise vector. Continuous traversals: one row per value from -2 to 2 "
+              "(the prior is [-1, 1]), the other codes and the noise fixed along each column.",
+              ""]
     for run, name, path in pictures:
         lines += [f"**{run}, {name}**", "", f"![{run} {name}](img/{path.name})", ""]
+    notes = REPO / "docs" / "results-notes.md"
+    if notes.is_file():
+        lines += ["## Notes (written by hand)", "", notes.read_text().strip(), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -176,16 +255,15 @@ def main() -> None:
     t.add_argument("--configs", default=",".join(CONFIGS))
     t.add_argument("--seeds", type=int, default=3)
     t.add_argument("--first-seed", type=int, default=0)
-    t.add_argument("--minutes", type=float, default=12)
-    t.add_argument("--max-steps", type=int, default=10**9)
-    t.add_argument("--eval-every", type=int, default=1000)
+    t.add_argument("--minutes", type=float, default=60, help="time limit per run")
+    t.add_argument("--max-steps", type=int, default=None, help="override every run's steps")
+    t.add_argument("--eval-every", type=int, default=500)
     t.add_argument("--jobs", type=int, default=2)
     t.add_argument("--threads", type=int, default=1)
     r = sub.add_parser("report")
     r.add_argument("--out", type=Path, default=Path("results"))
     r.add_argument("--data-dir", type=Path, default=None)
     r.add_argument("--samples", type=int, default=5000)
-    r.add_argument("--minutes-note", default="12")
     args = parser.parse_args()
     train(args) if args.command == "train" else report(args)
 

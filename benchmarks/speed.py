@@ -41,7 +41,7 @@ def measure_one(args: argparse.Namespace) -> dict[str, object]:
     config = RunConfig.build(values)
     data = DATASETS.get("mnist").load("train", args.data_dir)
     torch.manual_seed(0)
-    model = InfoGAN(config.codes, config.noise_dim, config.noise, config.backbone)
+    model = InfoGAN.from_config(config)
     trainer = Trainer(model, data, config)
 
     times = []

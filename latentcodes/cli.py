@@ -100,6 +100,10 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
         "--mi-trunk", action=argparse.BooleanOptionalAction, default=None,
         help="let the MI loss train the shared trunk too (the paper) or not (the tutorial)",
     )
+    tuning.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
+        help="any other config value, e.g. real_mi=0 or noise_scale=0.5 (repeatable)",
+    )
     tuning.add_argument("--log-every", type=int)
     tuning.add_argument("--grid-every", type=int)
     tuning.add_argument("--checkpoint-every", type=int)
@@ -129,7 +133,7 @@ def _overrides(args: argparse.Namespace, codes: list[str]) -> dict[str, Any]:
 def cmd_run(args: argparse.Namespace) -> int:
     import torch
 
-    from latentcodes.config import RunConfig
+    from latentcodes.config import RunConfig, parse_setting
     from latentcodes.device import Precision, resolve_device
     from latentcodes.model import InfoGAN
     from latentcodes.run_dir import RunDirectory
@@ -143,6 +147,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         codes = [repr(c) for c in parse_codes(args.codes)]
     codes += [repr(c) for spec in args.add_code for c in parse_codes(spec)]
     config = recipe.config.updated(**_overrides(args, codes))
+    settings = dict(parse_setting(text) for text in args.settings)
+    if settings:
+        config = RunConfig.build({**config.model_dump(), **settings})
     if args.epochs is not None and args.steps is None:
         # The recipe's own length is in steps, which would win over --epochs.
         config = RunConfig.build({**config.model_dump(), "steps": None})
@@ -156,9 +163,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     RunDirectory.check_free(out)
     data = DATASETS.get(config.dataset).load("train", args.data_dir, download=not args.no_download)
     torch.manual_seed(config.seed)
-    model = InfoGAN(
-        codes, config.noise_dim, config.noise, config.backbone, data.image_shape, config.q_hidden
-    )
+    model = InfoGAN.from_config(config, data.image_shape)
     summary = train_model(model, config, data, out=out, progress=not args.no_progress)
     _print_summary(summary.as_dict())
     return 0

@@ -124,6 +124,13 @@ class LatentCode(ABC):
         """MI-loss term: ``-log Q(value | x)`` per sample, shape ``(n,)``."""
         return -self.posterior(head_out).log_prob(value)
 
+    def data_information(self, head_out: Tensor, other: Tensor | None = None) -> Tensor | None:
+        """How much Q's reading of this code on a batch of *real* images says
+        about the images, in nats, or None when this code type has no such
+        estimate (the default). ``other`` is Q's output on a second view of
+        the same images (e.g. ``random_affine``); see ``RunConfig.real_mi``."""
+        return None
+
     # User-facing values -----------------------------------------------------
 
     @abstractmethod
@@ -207,6 +214,19 @@ class Categorical(LatentCode):
 
     def uninformed_nll(self) -> float:
         return math.log(self.k)
+
+    def data_information(self, head_out: Tensor, other: Tensor | None = None) -> Tensor:
+        # I(c; c') between the categories Q reads from two views of each image
+        # (Ji et al. 2019, "invariant information clustering"). It is ln k when
+        # Q is sure, uses all k categories equally and agrees across views,
+        # and 0 when Q ignores the image or puts every image in one category.
+        q = F.softmax(head_out.float(), dim=1)
+        q_other = q if other is None else F.softmax(other.float(), dim=1)
+        joint = q.T @ q_other / q.shape[0]
+        joint = ((joint + joint.T) / 2).clamp_min(1e-12)
+        row = joint.sum(dim=1, keepdim=True)
+        column = joint.sum(dim=0, keepdim=True)
+        return (joint * (joint.log() - row.log() - column.log())).sum()
 
     def encode(self, value: Any) -> Tensor:
         category = value

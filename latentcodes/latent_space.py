@@ -7,6 +7,8 @@ head's output into the weighted MI loss, with each code's term and MI bound.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -59,6 +61,9 @@ class LatentSpace:
         noise_dim: width of the unstructured noise.
         noise: ``"normal"`` (N(0, 1), the tutorial) or ``"uniform"``
             (U(-1, 1), the paper).
+        noise_scale: multiplies the noise: the standard deviation of normal
+            noise, the half-width of uniform noise. Below 1 the noise carries
+            less of the image, which pushes the categorical code to carry more.
 
     Example:
         >>> from latentcodes import Categorical, Uniform
@@ -67,12 +72,23 @@ class LatentSpace:
     """
 
     def __init__(
-        self, codes: Sequence[LatentCode], noise_dim: int = 62, noise: Noise = "normal"
+        self,
+        codes: Sequence[LatentCode],
+        noise_dim: int = 62,
+        noise: Noise = "normal",
+        noise_scale: float = 1.0,
     ) -> None:
         if isinstance(noise_dim, bool) or not isinstance(noise_dim, int) or noise_dim < 0:
             raise ConfigError(f"noise_dim={noise_dim!r} is not allowed; use an integer >= 0")
         if noise not in ("normal", "uniform"):
             raise ConfigError(f"noise={noise!r} is not allowed; use 'normal' or 'uniform'")
+        if (
+            isinstance(noise_scale, bool)
+            or not isinstance(noise_scale, (int, float))
+            or not math.isfinite(noise_scale)
+            or noise_scale <= 0
+        ):
+            raise ConfigError(f"noise_scale={noise_scale!r} is not allowed; use a number > 0")
         if not codes:
             raise ConfigError("codes: at least one code is needed, e.g. Categorical(10)")
         for code in codes:
@@ -82,6 +98,7 @@ class LatentSpace:
         self.entropies = [code.entropy() for code in self.codes]  # H(c), fixed
         self.noise_dim = noise_dim
         self.noise = noise
+        self.noise_scale = float(noise_scale)
 
     @property
     def names(self) -> list[str]:
@@ -102,6 +119,8 @@ class LatentSpace:
             noise = torch.randn(n, self.noise_dim, generator=generator)
         else:
             noise = torch.rand(n, self.noise_dim, generator=generator) * 2 - 1
+        if self.noise_scale != 1.0:
+            noise = noise * self.noise_scale
         return LatentBatch(noise, [code.sample(n, generator) for code in self.codes])
 
     def with_values(self, batch: LatentBatch, values: Mapping[int, Any]) -> LatentBatch:
@@ -125,6 +144,27 @@ class LatentSpace:
             nn.LeakyReLU(0.1),
             nn.Linear(hidden, self.head_dim),
         )
+
+    @property
+    def has_data_information(self) -> bool:
+        """Whether any code has a data-side estimate (see ``data_information``)."""
+        return any(
+            type(code).data_information is not LatentCode.data_information for code in self.codes
+        )
+
+    def data_information(self, head_out: Tensor, other: Tensor | None = None) -> Tensor:
+        """Sum over codes of ``weight * code.data_information`` for Q's output
+        on real images (and on a second view of them); codes without a
+        data-side estimate (the continuous ones) add nothing."""
+        widths = [code.head_dim for code in self.codes]
+        parts = torch.split(head_out, widths, dim=1)
+        others = torch.split(other, widths, dim=1) if other is not None else [None] * len(widths)
+        total = head_out.new_zeros((), dtype=torch.float32)
+        for code, part, part_other in zip(self.codes, parts, others, strict=True):
+            information = code.data_information(part, part_other)
+            if information is not None:
+                total = total + code.weight * information
+        return total
 
     def mi_loss(self, head_out: Tensor, codes: Sequence[Tensor]) -> MILoss:
         """Weighted MI loss of the Q head output ``(n, head_dim)`` for the codes

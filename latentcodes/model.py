@@ -22,6 +22,7 @@ from latentcodes.registries import BACKBONES
 from latentcodes.spec import code_from_spec, parse_code
 
 if TYPE_CHECKING:
+    from latentcodes.config import RunConfig
     from latentcodes.data import ImageData
     from latentcodes.trainer import Summary
 
@@ -35,6 +36,7 @@ class InfoGAN(nn.Module):
         codes: the codes, as objects or spec strings; default ``[Categorical(10)]``.
         noise_dim: width of the unstructured noise.
         noise: ``"normal"`` or ``"uniform"`` noise.
+        noise_scale: standard deviation (normal) or half-width (uniform) of the noise.
         backbone: name of a registered backbone (``latentcodes list``).
         image_shape: ``(channels, height, width)`` of the images.
         q_hidden: width of the Q head's hidden layer.
@@ -50,14 +52,15 @@ class InfoGAN(nn.Module):
         self,
         codes: Sequence[LatentCode | str] | None = None,
         noise_dim: int = 62,
-        noise: Noise = "normal",
-        backbone: str = "tutorial",
+        noise: Noise = "uniform",
+        backbone: str = "paper",
         image_shape: ImageShape = (1, 28, 28),
         q_hidden: int = 128,
+        noise_scale: float = 1.0,
     ) -> None:
         super().__init__()
         code_list = [Categorical(10)] if codes is None else [_as_code(c) for c in codes]
-        self.space = LatentSpace(code_list, noise_dim, noise)
+        self.space = LatentSpace(code_list, noise_dim, noise, noise_scale)
         self.backbone = backbone
         self.image_shape = tuple(image_shape)
         self.q_hidden = q_hidden
@@ -112,6 +115,7 @@ class InfoGAN(nn.Module):
             "codes": [code.spec() for code in self.codes],
             "noise_dim": self.space.noise_dim,
             "noise": self.space.noise,
+            "noise_scale": self.space.noise_scale,
             "backbone": self.backbone,
             "image_shape": list(self.image_shape),
             "q_hidden": self.q_hidden,
@@ -128,9 +132,23 @@ class InfoGAN(nn.Module):
                 backbone=settings["backbone"],
                 image_shape=tuple(settings["image_shape"]),  # type: ignore[arg-type]
                 q_hidden=settings["q_hidden"],
+                noise_scale=settings.get("noise_scale", 1.0),  # absent before 0.2
             )
         except (KeyError, TypeError) as error:
             raise CheckpointError(f"model settings are incomplete or malformed: {error}") from None
+
+    @classmethod
+    def from_config(cls, config: RunConfig, image_shape: ImageShape = (1, 28, 28)) -> InfoGAN:
+        """The model a run config describes, for images of ``image_shape``."""
+        return cls(
+            config.codes,
+            noise_dim=config.noise_dim,
+            noise=config.noise,
+            backbone=config.backbone,
+            image_shape=image_shape,
+            q_hidden=config.q_hidden,
+            noise_scale=config.noise_scale,
+        )
 
     def save(self, path: Path | str) -> Path:
         """Save settings and weights to ``path`` (atomic)."""
@@ -167,7 +185,9 @@ class InfoGAN(nn.Module):
         from latentcodes.trainer import train_model
 
         values = {"codes": [repr(c) for c in self.codes], "backbone": self.backbone}
-        values.update(noise_dim=self.space.noise_dim, noise=self.space.noise, **config)
+        space = self.space
+        values.update(noise_dim=space.noise_dim, noise=space.noise, noise_scale=space.noise_scale)
+        values.update(q_hidden=self.q_hidden, **config)
         values["dataset"] = data if isinstance(data, str) else data.name
         run_config = RunConfig.build(values)
         return train_model(self, run_config, data, out, data_dir, progress)

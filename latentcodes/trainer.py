@@ -36,6 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from latentcodes.augment import random_view
 from latentcodes.checkpoint import save_checkpoint
 from latentcodes.config import RunConfig
 from latentcodes.data import ImageData, IndexSampler
@@ -112,6 +113,9 @@ class Trainer:
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision.needs_scaler)
         self.opt_d, self.opt_g = self._optimizers()
         self.frozen_in_g_step = self._frozen_in_g_step()
+        # Only categorical codes say anything about real images; without one
+        # the real-image term would cost a trunk pass and add nothing.
+        self.real_mi = config.real_mi if self.space.has_data_information else 0.0
         self.step = 0
         self._alarmed: set[str] = set()
         self._check_shapes()
@@ -178,14 +182,28 @@ class Trainer:
     def _update_d(self, real: Tensor, fake: Tensor, codes: list[Tensor]) -> Tensor:
         model = self.nets
         with self.precision.autocast():
-            real_logit = model.d_head(model.trunk(real))
+            real_features = model.trunk(real)
+            real_logit = model.d_head(real_features)
             fake_features = model.trunk(fake)
             fake_logit = model.d_head(fake_features)
             loss = _bce(real_logit, 1.0) + _bce(fake_logit, 0.0)
             if self.config.mi_trunk:
                 loss = loss + self.space.mi_loss(model.q_head(fake_features), codes).total
+            if self.real_mi > 0:
+                loss = loss - self.real_mi * self._real_information(real, real_features)
         self._apply(self.opt_d, loss)
         return loss
+
+    def _real_information(self, real: Tensor, real_features: Tensor) -> Tensor:
+        """What Q's categories say about real images: read from the batch and
+        from a randomly transformed copy, so that they must agree on both."""
+        model = self.nets
+        other = None
+        if self.config.real_views != "same":
+            moved = random_view(real, self.config.real_views, self.generator)
+            moved = moved.contiguous(memory_format=self.memory_format)
+            other = model.q_head(model.trunk(moved))
+        return self.space.data_information(model.q_head(real_features), other)
 
     def _update_g(self, fake: Tensor, codes: list[Tensor]) -> tuple[Tensor, Any]:
         model = self.nets

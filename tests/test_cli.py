@@ -61,6 +61,10 @@ def test_unknown_recipe_lists_the_known_ones() -> None:
         (["--lr-g", "inf"], "config value lr_g=inf is not allowed", 1),
         (["--batch-size", "100000"], "batch_size=100000 is not allowed for mnist", 1),
         (["--bogus"], "unrecognized arguments: --bogus", 2),
+        (["--set", "real_mi"], "setting 'real_mi' is not allowed; write KEY=VALUE", 1),
+        (["--set", "colour=red"], "unknown config key 'colour'; allowed keys: dataset,", 1),
+        (["--set", "noise_scale=0"], "noise_scale=0 is not allowed", 1),
+        (["--set", "mi_trunk=false", "--set", "real_mi=1"], "needs mi_trunk=true", 1),
     ],
 )
 def test_bad_run_input_is_one_line(

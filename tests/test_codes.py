@@ -193,3 +193,19 @@ def test_uninformed_nll_is_what_a_blind_q_scores() -> None:
     assert Uniform(1).uninformed_nll() == pytest.approx(0.918939 + 1 / 6, abs=1e-6)
     blind = Gaussian(2, std=3, q_std="learned").uninformed_nll()
     assert blind == pytest.approx(2 * 0.5 * math.log(2 * math.pi * math.e * 9))
+
+
+def test_data_information_of_a_categorical_code() -> None:
+    code = Categorical(4)
+    # Q that cannot tell images apart: no information.
+    assert code.data_information(torch.zeros(6, 4)).item() == pytest.approx(0.0, abs=1e-6)
+    # Sure of each image and every category used equally: H(c) = ln 4.
+    sure = 30 * torch.eye(4)
+    assert code.data_information(sure).item() == pytest.approx(math.log(4), abs=1e-6)
+    # Sure, but every image in category 0: no information either.
+    one = 30 * torch.eye(4)[[0, 0, 0, 0]]
+    assert code.data_information(one).item() == pytest.approx(0.0, abs=1e-6)
+    # Two categories used equally with certainty: ln 2.
+    two = 30 * torch.eye(4)[[0, 1, 0, 1]]
+    assert code.data_information(two).item() == pytest.approx(math.log(2), abs=1e-6)
+    assert Uniform(2).data_information(torch.zeros(3, 2)) is None

@@ -31,6 +31,22 @@ def test_sample_lays_out_noise_then_codes() -> None:
     assert latent[:, :4].abs().max() <= 1
 
 
+def test_noise_scale_scales_only_the_noise() -> None:
+    plain = LatentSpace([Uniform(2)], noise_dim=3, noise="uniform")
+    scaled = LatentSpace([Uniform(2)], noise_dim=3, noise="uniform", noise_scale=0.25)
+    a = plain.sample(5, torch.Generator().manual_seed(3))
+    b = scaled.sample(5, torch.Generator().manual_seed(3))
+    assert torch.allclose(b.noise, 0.25 * a.noise)
+    assert torch.equal(b.codes[0], a.codes[0])
+
+
+def test_noise_scale_survives_save_and_load(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    gan = InfoGAN([Categorical(10)], noise_dim=8, noise_scale=0.5)
+    loaded = InfoGAN.load(gan.save(tmp_path / "gan.pt"))
+    assert loaded.space.noise_scale == 0.5
+    assert torch.equal(loaded.generate(3, seed=2), gan.generate(3, seed=2))
+
+
 def test_mi_loss_is_the_weighted_sum_of_the_terms() -> None:
     space = LatentSpace([Categorical(10, weight=1.0), Uniform(1, weight=0.5)], 2)
     codes = [torch.eye(10)[:2], torch.tensor([[1.0], [1.0]])]
@@ -54,7 +70,12 @@ def test_with_values_fixes_a_code_in_every_row() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"noise_dim": -1}, "noise_dim=-1 is not allowed"), ({"noise": "pink"}, "noise='pink'")],
+    [
+        ({"noise_dim": -1}, "noise_dim=-1 is not allowed"),
+        ({"noise": "pink"}, "noise='pink'"),
+        ({"noise_scale": 0}, "noise_scale=0 is not allowed"),
+        ({"noise_scale": float("nan")}, "noise_scale=nan is not allowed"),
+    ],
 )
 def test_bad_latent_space_arguments(kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(ConfigError, match=message):

@@ -44,7 +44,7 @@ def test_every_backbone_builds_and_fits_28x28(name: str) -> None:
 def test_every_recipe_assembles_a_model(name: str) -> None:
     config = RECIPES.get(name).config
     assert config.dataset in DATASETS
-    model = InfoGAN(config.codes, config.noise_dim, config.noise, config.backbone)
+    model = InfoGAN.from_config(config)
     assert model.generate(2).shape == (2, *DATASETS.get(config.dataset).image_shape)
 
 

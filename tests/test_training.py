@@ -23,7 +23,7 @@ def small_config(**changes: object) -> RunConfig:
 def test_a_step_updates_what_it_should(tiny_images: ImageData, mi_trunk: bool) -> None:
     torch.manual_seed(0)
     model = InfoGAN([Categorical(10), Uniform(2)], backbone="paper")
-    trainer = Trainer(model, tiny_images, small_config(mi_trunk=mi_trunk))
+    trainer = Trainer(model, tiny_images, small_config(mi_trunk=mi_trunk, real_mi=float(mi_trunk)))
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     figures = trainer.train_step()
 
@@ -36,7 +36,7 @@ def test_a_step_updates_what_it_should(tiny_images: ImageData, mi_trunk: bool) -
 def test_trunk_gets_no_mi_gradient_without_mi_trunk(tiny_images: ImageData) -> None:
     torch.manual_seed(0)
     model = InfoGAN([Categorical(10)], backbone="paper")
-    trainer = Trainer(model, tiny_images, small_config(mi_trunk=False))
+    trainer = Trainer(model, tiny_images, small_config(mi_trunk=False, real_mi=0))
     assert not any(p is q for p in trainer.opt_d.param_groups[0]["params"]
                    for q in model.q_head.parameters())
     trainer_trunk = Trainer(model, tiny_images, small_config(mi_trunk=True))
@@ -141,3 +141,33 @@ def test_infinite_learning_rate_is_refused() -> None:
 
     with pytest.raises(ConfigError, match="config value lr_g=inf is not allowed"):
         small_config(lr_g=float("inf"))
+
+
+def test_real_mi_trains_q_on_real_images(tiny_images: ImageData) -> None:
+    torch.manual_seed(0)
+    model = InfoGAN([Categorical(10), Uniform(2)], backbone="paper")
+    trainer = Trainer(model, tiny_images, small_config(mi_trunk=True, real_mi=1.0))
+    seen: list[torch.Tensor] = []
+    model.q_head.register_forward_hook(lambda _m, inputs, _o: seen.append(inputs[0]))
+    assert torch.isfinite(trainer.train_step()).all()
+    # D's update runs Q on the generated batch, the real one and its moved
+    # copy; G's update on the generated batch again.
+    assert len(seen) == 4
+
+
+def test_real_mi_on_one_view_reads_real_images_once(tiny_images: ImageData) -> None:
+    torch.manual_seed(0)
+    model = InfoGAN([Categorical(10)], backbone="paper")
+    config = small_config(mi_trunk=True, real_mi=1.0, real_views="same")
+    trainer = Trainer(model, tiny_images, config)
+    seen: list[torch.Tensor] = []
+    model.q_head.register_forward_hook(lambda _m, inputs, _o: seen.append(inputs[0]))
+    assert torch.isfinite(trainer.train_step()).all()
+    assert len(seen) == 3
+
+
+def test_real_mi_needs_mi_trunk() -> None:
+    from latentcodes import ConfigError
+
+    with pytest.raises(ConfigError, match="real_mi=1.0 needs mi_trunk=true"):
+        small_config(real_mi=1.0, mi_trunk=False)
