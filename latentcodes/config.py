@@ -30,8 +30,8 @@ class RunConfig(BaseModel):
     (docs/results.md): the paper's model and learning rates, the MI loss
     training the trunk (``mi_trunk``), and ``real_mi``: the categories must
     also carry information about real images, read alike from each image and
-    a randomly moved copy of it (``real_views="affine"``). ``real_mi=0`` is
-    plain InfoGAN.
+    a randomly moved, thickened or thinned copy of it
+    (``real_views="affine-stroke"``). ``real_mi=0`` is plain InfoGAN.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -53,8 +53,8 @@ class RunConfig(BaseModel):
     beta1: float = Field(0.5, ge=0, lt=1)
     beta2: float = Field(0.999, ge=0, lt=1)
     mi_trunk: bool = True
-    real_mi: float = Field(1.0, ge=0)  # weight of the categories' information on real images
-    real_views: Literal["same", "affine", "affine-stroke"] = "affine"  # second view for real_mi
+    real_mi: float = Field(2.0, ge=0)  # weight of the categories' information on real images
+    real_views: Literal["same", "affine", "affine-stroke"] = "affine-stroke"  # second view for real_mi
 
     seed: int = Field(0, ge=0, lt=2**63)
     device: str = "auto"
