@@ -1,7 +1,7 @@
 """Where a training step's time goes: torch.profiler over 30 steps.
 
-    python benchmarks/profile_step.py --model paper --precision bf16
-    python benchmarks/profile_step.py --model tutorial --precision fp32 --unfused
+    python benchmarks/profile_step.py --recipe mnist-infogan-paper --precision bf16
+    python benchmarks/profile_step.py --recipe mnist-infogan-tutorial --precision fp32 --unfused
 
 ``--unfused`` swaps in the for-each Adam to show what the fused one saves.
 """
@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=["tutorial", "paper"], default="paper")
+    parser.add_argument("--recipe", default="mnist-infogan", help="recipe to profile")
     parser.add_argument("--precision", default="fp32")
     parser.add_argument("--unfused", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
@@ -33,8 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    recipe = "mnist-infogan" if args.model == "tutorial" else "mnist-infogan-paper"
-    values = {**RECIPES.get(recipe).config.model_dump(), "precision": args.precision}
+    values = {**RECIPES.get(args.recipe).config.model_dump(), "precision": args.precision}
     config = RunConfig.build(values)
     data = DATASETS.get("mnist").load("train", args.data_dir)
     model = InfoGAN.from_config(config)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+Row = dict[str, Any]
 
 # name: (recipe, config changes, steps; None = the recipe's own)
 CONFIGS: dict[str, tuple[str, list[str], int | None]] = {
@@ -100,40 +101,16 @@ def report(args: argparse.Namespace) -> None:
                 save_grid(grid, path, columns)
                 pictures.append((curve_path.stem, f"{name}{suffix}", path))
         print(f"evaluated {curve_path.stem}", flush=True)
+    with_real_mi: set[str] = set()
     for extra in sorted((REPO / "docs" / "experiments").glob("*.json")):
         run = json.loads(extra.read_text())
-        label = f"{extra.stem}: {run['recipe']} {run['changes'] or ''}".strip()
+        changes = ", ".join(f"{k}={v}" for k, v in (run["changes"] or {}).items())
+        label = f"{extra.stem}: {run['recipe']} seed {run['seed']} {changes}".strip()
         curves[label] = _points(run)
-    _plot(curves, images / "results-accuracy.png")
+        if run["config"].get("real_mi", 0) > 0:
+            with_real_mi.add(label)
+    _plot(curves, with_real_mi, images / "results-accuracy.png")
     (REPO / "docs" / "results.md").write_text(_page(rows, curves, pictures, args))
-
-
-def _plot(curves: dict[str, list[tuple[int, float, float]]], path: Path) -> None:
-    """Accuracy against steps, one line per run; one colour per configuration."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
-    colours: dict[str, str] = {}
-    for label, points in curves.items():
-        family = label.split(":")[0] if ":" in label else label.rsplit("-seed", 1)[0]
-        colour = colours.setdefault(family, f"C{len(colours) % 10}")
-        steps, _, accuracy = zip(*points, strict=True)
-        dashed = ":" in label  # the single-seed experiments
-        axes.plot(steps, accuracy, color=colour, linestyle="--" if dashed else "-",
-                  marker="." if not dashed else None, linewidth=1.2,
-                  label=family if family not in axes.get_legend_handles_labels()[1] else None)
-    axes.axhline(0.95, color="grey", linewidth=0.8, linestyle=":")
-    axes.set_xlabel("training step")
-    axes.set_ylabel("categorical accuracy (MNIST test)")
-    axes.set_ylim(0, 1)
-    axes.grid(alpha=0.3)
-    axes.legend(fontsize=7, loc="lower right")
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
 
 
 def _runs(out: Path) -> list[tuple[Path, Row]]:
@@ -157,7 +134,56 @@ def _points(run: Row) -> list[tuple[int, float, float]]:
     return [(p["step"], p["train_minutes"], p["accuracy"]) for p in run["curve"]]
 
 
-Row = dict[str, Any]
+def _plot(
+    curves: dict[str, list[tuple[int, float, float]]], with_real_mi: set[str], path: Path
+) -> None:
+    """Accuracy against steps: one colour per configuration for the runs; the
+    single-seed experiments thin and dashed, orange with real_mi, grey without."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(9, 5), dpi=110)
+    colours: dict[str, str] = {}
+    labelled: set[str] = set()
+    for label, points in curves.items():
+        steps, _, accuracy = zip(*points, strict=True)
+        if ":" in label:  # a single-seed experiment
+            real_mi = label in with_real_mi
+            family = "experiments with real_mi" if real_mi else "experiments, plain InfoGAN"
+            style = {"color": "tab:orange" if real_mi else "grey",
+                     "linestyle": "--", "linewidth": 0.8, "alpha": 0.7}
+        else:
+            family = label.rsplit("-seed", 1)[0]
+            colour = colours.setdefault(family, f"C{len(colours) % 10}")
+            style = {"color": colour, "linewidth": 1.6, "marker": "."}
+        axes.plot(steps, accuracy, label=None if family in labelled else family, **style)
+        labelled.add(family)
+    axes.axhline(0.95, color="black", linewidth=0.8, linestyle=":")
+    axes.set_xlabel("training step")
+    axes.set_ylabel("categorical accuracy, MNIST test set")
+    axes.set_ylim(0, 1)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def _curve_table(curves: dict[str, list[tuple[int, float, float]]]) -> list[str]:
+    """One row per curve, accuracy at step 500 and every 1,000 steps."""
+    steps = sorted({s for points in curves.values() for s, _, _ in points
+                    if s == 500 or s % 1000 == 0})
+    lines = ["| run | " + " | ".join(str(s) for s in steps) + " | last (step) |",
+             "| --- |" + " --- |" * (len(steps) + 1)]
+    for label, points in curves.items():
+        at = {s: a for s, _, a in points}
+        cells = [f"{at[s]:.3f}" if s in at else "" for s in steps]
+        last_step, _, last = points[-1]
+        cells.append(f"{last:.3f} ({last_step})")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _page(rows: list[Row], curves: dict[str, Any], pictures: list[Any], args: Any) -> str:
@@ -219,17 +245,14 @@ def _page(rows: list[Row], curves: dict[str, Any], pictures: list[Any], args: An
     lines += ["", "## Accuracy against training steps", "",
               "Solid: the runs above. Dashed: single-seed experiments kept in "
               "`docs/experiments/` (each file's `config` holds every setting; they ran with one "
-              "thread beside another run). The dotted line is 0.95.", "",
+              "thread beside another run), orange where they use the real-image MI term. The "
+              "dotted line is 0.95.", "",
               "![accuracy against steps](img/results-accuracy.png)", ""]
-    steps = sorted({s for points in curves.values() for s, _, _ in points})
-    lines.append("| step | " + " | ".join(curves) + " |")
-    lines.append("| --- |" + " --- |" * len(curves))
-    for step in steps:
-        cells = []
-        for points in curves.values():
-            match = [f"{a:.3f} ({m:.1f} min)" for s, m, a in points if s == step]
-            cells.append(match[0] if match else "")
-        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    runs = {label: points for label, points in curves.items() if ":" not in label}
+    experiments = {label: points for label, points in curves.items() if ":" in label}
+    lines += _curve_table(runs)
+    lines += ["", "The experiments (recipe as it was then, seed, and what was changed):", ""]
+    lines += _curve_table(experiments)
     lines += ["", "## Pictures", "",
               "First seed of each configuration. Categorical grids: one row per category, one "
               "column per noise vector. Continuous traversals: one row per value from -2 to 2 "

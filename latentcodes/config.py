@@ -53,8 +53,9 @@ class RunConfig(BaseModel):
     beta1: float = Field(0.5, ge=0, lt=1)
     beta2: float = Field(0.999, ge=0, lt=1)
     mi_trunk: bool = True
-    real_mi: float = Field(2.0, ge=0)  # weight of the categories' information on real images
-    real_views: Literal["same", "affine", "affine-stroke"] = "affine-stroke"  # second view for real_mi
+    # The real-image MI term: its weight, and the second view of each image.
+    real_mi: float = Field(2.0, ge=0)
+    real_views: Literal["same", "affine", "affine-stroke"] = "affine-stroke"
 
     seed: int = Field(0, ge=0, lt=2**63)
     device: str = "auto"
@@ -145,5 +146,6 @@ def parse_setting(text: str) -> tuple[str, Any]:
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
-            raise ConfigError(f"setting {text!r} is not allowed: {value} is not a JSON list") from None
+            message = f"setting {text!r} is not allowed: {value} is not a JSON list"
+            raise ConfigError(message) from None
     return key.strip(), value

@@ -8,7 +8,6 @@ head's output into the weighted MI loss, with each code's term and MI bound.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -62,8 +61,8 @@ class LatentSpace:
         noise: ``"normal"`` (N(0, 1), the tutorial) or ``"uniform"``
             (U(-1, 1), the paper).
         noise_scale: multiplies the noise: the standard deviation of normal
-            noise, the half-width of uniform noise. Below 1 the noise carries
-            less of the image, which pushes the categorical code to carry more.
+            noise, the half-width of uniform noise (ClusterGAN draws its noise
+            with a small scale; not measured here).
 
     Example:
         >>> from latentcodes import Categorical, Uniform

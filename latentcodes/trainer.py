@@ -3,7 +3,9 @@
 One step (Chen et al. 2016; the tutorial's schedule in ``docs/design.md``):
 
 1. G makes one batch of images from a fresh latent batch.
-2. D is updated on real images and on (a part of) that batch, detached.
+2. D is updated on real images and on (a part of) that batch, detached;
+   with ``real_mi``, Q's categories on the real images (and on a moved copy
+   of them) must also carry information about them (docs/design.md).
 3. G and Q are updated together on the whole batch through the updated D:
    the adversarial loss with flipped labels plus the weighted MI loss.
 
