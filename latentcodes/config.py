@@ -81,8 +81,8 @@ class RunConfig(BaseModel):
     def _real_mi_needs_trunk(self) -> RunConfig:
         if self.real_mi > 0 and not self.mi_trunk:
             raise ValueError(
-                f"real_mi={self.real_mi} needs mi_trunk=true: the real-image term trains "
-                "the trunk and Q head in D's optimiser"
+                f"real_mi={self.real_mi} needs mi_trunk=true, since the real-image term "
+                "trains the trunk and Q head in D's optimiser; set real_mi=0 to turn it off"
             )
         return self
 
