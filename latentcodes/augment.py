@@ -50,7 +50,9 @@ def random_affine(
     offset = torch.stack([draw(-shift, shift), draw(-shift, shift)], dim=1)
     theta = torch.stack([torch.cat([a, offset[:, :1]], 1), torch.cat([b, offset[:, 1:]], 1)], 1)
 
-    theta = theta.to(device=images.device, dtype=torch.float32)
+    # Drawn on the CPU (the training generator lives there) and copied once,
+    # without waiting for the device.
+    theta = theta.to(device=images.device, dtype=torch.float32, non_blocking=True)
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
     # Background is -1 (black): pad with it by shifting to [0, 2] and back.
     moved = F.grid_sample(images.float() + 1, grid, align_corners=False, padding_mode="zeros")
@@ -61,22 +63,28 @@ def random_stroke(
     images: Tensor, generator: torch.Generator | None = None, strength: float = 0.7
 ) -> Tensor:
     """Each image of ``(n, c, h, w)`` in [-1, 1] with its strokes thickened or
-    thinned by a random amount: a blend towards a 3x3 grey dilation (half of
-    the images) or erosion (the other half), by a factor up to ``strength``."""
+    thinned by a random amount: a coin flip per image picks a blend towards a
+    3x3 grey dilation, by a factor up to ``strength``, or towards an erosion,
+    by up to ``strength / 2`` (erosion removes whole strokes of a thin digit)."""
     n = images.shape[0]
     x = images.float()
     dilated = F.max_pool2d(x, 3, stride=1, padding=1)
     eroded = -F.max_pool2d(-x, 3, stride=1, padding=1)
-    thicken = (torch.rand(n, generator=generator) < 0.5).to(images.device).view(n, 1, 1, 1)
-    amount = (strength * torch.rand(n, generator=generator)).to(images.device).view(n, 1, 1, 1)
-    # Erosion removes whole strokes of a thin digit; it gets half the amount.
-    target = torch.where(thicken, dilated, eroded)
+
+    thicken = torch.rand(n, generator=generator) < 0.5
+    amount = strength * torch.rand(n, generator=generator)
     amount = torch.where(thicken, amount, amount / 2)
-    return (x + amount * (target - x)).to(images.dtype)
+    drawn = torch.stack([thicken.float(), amount], dim=1)
+    drawn = drawn.to(images.device, non_blocking=True).view(n, 2, 1, 1, 1)
+
+    target = torch.where(drawn[:, 0] > 0, dilated, eroded)
+    return (x + drawn[:, 1] * (target - x)).to(images.dtype)
 
 
 def random_view(images: Tensor, kind: str, generator: torch.Generator | None = None) -> Tensor:
     """The second view ``RunConfig.real_views`` names: ``"affine"`` or ``"affine-stroke"``."""
+    if kind not in ("affine", "affine-stroke"):
+        raise ValueError(f"view {kind!r} is not allowed; use 'affine' or 'affine-stroke'")
     if kind == "affine-stroke":
         images = random_stroke(images, generator)
     return random_affine(images, generator)

@@ -146,13 +146,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.codes is not None:
         codes = [repr(c) for c in parse_codes(args.codes)]
     codes += [repr(c) for spec in args.add_code for c in parse_codes(spec)]
-    config = recipe.config.updated(**_overrides(args, codes))
+    values = recipe.config.model_dump()
+    values.update({k: v for k, v in _overrides(args, codes).items() if v is not None})
     settings = dict(parse_setting(text) for text in args.settings)
-    if settings:
-        config = RunConfig.build({**config.model_dump(), **settings})
-    if args.epochs is not None and args.steps is None:
+    values.update(settings)
+    if args.epochs is not None and args.steps is None and "steps" not in settings:
         # The recipe's own length is in steps, which would win over --epochs.
-        config = RunConfig.build({**config.model_dump(), "steps": None})
+        values["steps"] = None
+    config = RunConfig.build(values)  # once, so that flags may fix each other
     if args.threads is not None:
         torch.set_num_threads(args.threads)
 

@@ -14,6 +14,7 @@ delegated to ``torch.distributions``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
@@ -220,13 +221,14 @@ class Categorical(LatentCode):
         # (Ji et al. 2019, "invariant information clustering"). It is ln k when
         # Q is sure, uses all k categories equally and agrees across views,
         # and 0 when Q ignores the image or puts every image in one category.
-        q = F.softmax(head_out.float(), dim=1)
-        q_other = q if other is None else F.softmax(other.float(), dim=1)
-        joint = q.T @ q_other / q.shape[0]
-        joint = ((joint + joint.T) / 2).clamp_min(1e-12)
-        row = joint.sum(dim=1, keepdim=True)
-        column = joint.sum(dim=0, keepdim=True)
-        return (joint * (joint.log() - row.log() - column.log())).sum()
+        with _exact_if_fp16(head_out.device.type):
+            q = F.softmax(head_out.float(), dim=1)
+            q_other = q if other is None else F.softmax(other.float(), dim=1)
+            joint = q.T @ q_other / q.shape[0]
+            joint = ((joint + joint.T) / 2).clamp_min(1e-12)
+            row = joint.sum(dim=1, keepdim=True)
+            column = joint.sum(dim=0, keepdim=True)
+            return (joint * (joint.log() - row.log() - column.log())).sum()
 
     def encode(self, value: Any) -> Tensor:
         category = value
@@ -243,3 +245,14 @@ class Categorical(LatentCode):
 
     def arguments(self) -> dict[str, Any]:
         return {"k": self.k, "weight": self.weight}
+
+
+def _exact_if_fp16(device_type: str) -> contextlib.AbstractContextManager[None]:
+    """Turn fp16 autocast off: a confident Q's joint has entries far below
+    fp16's smallest number, whose log is then -inf. bf16 has float32's
+    exponent range and is left as it is."""
+    fp16 = (
+        torch.is_autocast_enabled(device_type)
+        and torch.get_autocast_dtype(device_type) == torch.float16
+    )
+    return torch.autocast(device_type, enabled=False) if fp16 else contextlib.nullcontext()

@@ -130,16 +130,20 @@ class Recipe:
 
 def parse_setting(text: str) -> tuple[str, Any]:
     """``"KEY=VALUE"`` from a command line as a key and a typed value:
-    true/false, an integer, a number, a JSON list, or else the text itself."""
-    key, sep, raw = text.partition("=")
-    if not sep or not key.strip():
+    true/false, null/none, an integer, a number, a JSON list, or else the
+    text itself. Dashes in the key read as underscores (``real-mi=0``)."""
+    raw_key, sep, raw = text.partition("=")
+    key = raw_key.strip().replace("-", "_")
+    if not sep or not key:
         raise ConfigError(f"setting {text!r} is not allowed; write KEY=VALUE, e.g. real_mi=0")
     value: Any = raw.strip()
     if value.lower() in ("true", "false"):
-        return key.strip(), value.lower() == "true"
+        return key, value.lower() == "true"
+    if value.lower() in ("null", "none"):
+        return key, None
     for kind in (int, float):
         try:
-            return key.strip(), kind(value)
+            return key, kind(value)
         except ValueError:
             pass
     if value.startswith("["):
@@ -148,4 +152,4 @@ def parse_setting(text: str) -> tuple[str, Any]:
         except json.JSONDecodeError:
             message = f"setting {text!r} is not allowed: {value} is not a JSON list"
             raise ConfigError(message) from None
-    return key.strip(), value
+    return key, value

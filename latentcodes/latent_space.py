@@ -58,8 +58,8 @@ class LatentSpace:
     Args:
         codes: the codes, each with its own lambda (``code.weight``).
         noise_dim: width of the unstructured noise.
-        noise: ``"normal"`` (N(0, 1), the tutorial) or ``"uniform"``
-            (U(-1, 1), the paper).
+        noise: ``"uniform"`` (U(-1, 1), the paper; the default) or
+            ``"normal"`` (N(0, 1), the tutorial).
         noise_scale: multiplies the noise: the standard deviation of normal
             noise, the half-width of uniform noise (ClusterGAN draws its noise
             with a small scale; not measured here).
@@ -74,7 +74,7 @@ class LatentSpace:
         self,
         codes: Sequence[LatentCode],
         noise_dim: int = 62,
-        noise: Noise = "normal",
+        noise: Noise = "uniform",
         noise_scale: float = 1.0,
     ) -> None:
         if isinstance(noise_dim, bool) or not isinstance(noise_dim, int) or noise_dim < 0:

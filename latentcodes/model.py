@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from latentcodes.backbone import ImageShape, evaluating, init_normal, trunk_features
 from latentcodes.checkpoint import load_checkpoint, save_checkpoint
 from latentcodes.codes import Categorical, LatentCode
-from latentcodes.errors import CheckpointError, LatentCodesError
+from latentcodes.errors import CheckpointError, ConfigError, LatentCodesError
 from latentcodes.latent_space import LatentSpace, Noise
 from latentcodes.registries import BACKBONES
 from latentcodes.spec import code_from_spec, parse_code
@@ -132,7 +132,8 @@ class InfoGAN(nn.Module):
                 backbone=settings["backbone"],
                 image_shape=tuple(settings["image_shape"]),  # type: ignore[arg-type]
                 q_hidden=settings["q_hidden"],
-                noise_scale=settings.get("noise_scale", 1.0),  # absent before 0.2
+                # Checkpoints written before noise_scale existed do not hold it.
+                noise_scale=settings.get("noise_scale", 1.0),
             )
         except (KeyError, TypeError) as error:
             raise CheckpointError(f"model settings are incomplete or malformed: {error}") from None
@@ -184,10 +185,18 @@ class InfoGAN(nn.Module):
         from latentcodes.config import RunConfig
         from latentcodes.trainer import train_model
 
-        values = {"codes": [repr(c) for c in self.codes], "backbone": self.backbone}
-        space = self.space
-        values.update(noise_dim=space.noise_dim, noise=space.noise, noise_scale=space.noise_scale)
-        values.update(q_hidden=self.q_hidden, **config)
+        # What the model is was fixed when it was built; fit only trains it.
+        fixed = {"codes", "backbone", "noise_dim", "noise", "noise_scale", "q_hidden", "dataset"}
+        misplaced = sorted(fixed & set(config))
+        if misplaced:
+            raise ConfigError(
+                f"fit() does not take {', '.join(misplaced)}: they describe the model; give "
+                "them to InfoGAN(...) (and the data as fit's first argument)"
+            )
+        settings = self.settings()
+        values = {key: settings[key] for key in fixed - {"dataset", "codes"}}
+        values["codes"] = [repr(c) for c in self.codes]
+        values.update(config)
         values["dataset"] = data if isinstance(data, str) else data.name
         run_config = RunConfig.build(values)
         return train_model(self, run_config, data, out, data_dir, progress)

@@ -30,6 +30,8 @@ def format_losses(record: dict[str, Any]) -> str:
     """``D 1.21 G 0.83 c0_categorical 0.41`` from a metrics record."""
     parts = [f"D {record['d_loss']:.3f}", f"G {record['g_loss']:.3f}"]
     parts += [f"{name} {value:.3f}" for name, value in record["mi_loss"].items()]
+    if record.get("real_information") is not None:
+        parts.append(f"real I {record['real_information']:.3f}")
     return "  ".join(parts)
 
 

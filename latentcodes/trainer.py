@@ -117,7 +117,12 @@ class Trainer:
         self.frozen_in_g_step = self._frozen_in_g_step()
         # Only categorical codes say anything about real images; without one
         # the real-image term would cost a trunk pass and add nothing.
-        self.real_mi = config.real_mi if self.space.has_data_information else 0.0
+        self.real_mi_weight = config.real_mi if self.space.has_data_information else 0.0
+        if config.real_mi > 0 and not self.space.has_data_information:
+            logger.warning(
+                "real_mi=%s does nothing here: none of the codes (%s) has a real-image "
+                "estimate; only categorical codes do", config.real_mi, self.space.describe(),
+            )
         self.step = 0
         self._alarmed: set[str] = set()
         self._check_shapes()
@@ -173,15 +178,20 @@ class Trainer:
             self.device, non_blocking=True, memory_format=self.memory_format
         )
         d_codes = [code[:d_size] for code in latent.codes]
-        d_loss = self._update_d(real, fake[:d_size].detach(), d_codes)
+        d_loss, information = self._update_d(real, fake[:d_size].detach(), d_codes)
 
         # Phase 3: G (and, without mi_trunk, the Q head) through the updated D.
         g_loss, mi = self._update_g(fake, latent.codes)
         terms = list(mi.terms.values())
         bounds = list(mi.bounds.values())
-        return torch.stack([d_loss, g_loss, *terms, *bounds]).detach()
+        extra = [information.float()] if self.real_mi_weight > 0 else []
+        return torch.stack([d_loss, g_loss, *terms, *bounds, *extra]).detach()
 
-    def _update_d(self, real: Tensor, fake: Tensor, codes: list[Tensor]) -> Tensor:
+    def _update_d(
+        self, real: Tensor, fake: Tensor, codes: list[Tensor]
+    ) -> tuple[Tensor, Tensor]:
+        """D's update; returns its loss without the real-image term, and that
+        term's information estimate (0 when ``real_mi`` is off)."""
         model = self.nets
         with self.precision.autocast():
             real_features = model.trunk(real)
@@ -191,10 +201,13 @@ class Trainer:
             loss = _bce(real_logit, 1.0) + _bce(fake_logit, 0.0)
             if self.config.mi_trunk:
                 loss = loss + self.space.mi_loss(model.q_head(fake_features), codes).total
-            if self.real_mi > 0:
-                loss = loss - self.real_mi * self._real_information(real, real_features)
-        self._apply(self.opt_d, loss)
-        return loss
+            information = loss.new_zeros(())
+            if self.real_mi_weight > 0:
+                information = self._real_information(real, real_features)
+        # Maximised: the term is subtracted. d_loss is logged without it, so
+        # that it reads the same with and without real_mi.
+        self._apply(self.opt_d, loss - self.real_mi_weight * information)
+        return loss, information
 
     def _real_information(self, real: Tensor, real_features: Tensor) -> Tensor:
         """What Q's categories say about real images: read from the batch and
@@ -227,7 +240,8 @@ class Trainer:
     def metric_names(self) -> list[str]:
         names = self.space.names
         terms = [f"mi_loss/{n}" for n in names]
-        return ["d_loss", "g_loss", *terms, *[f"mi_bound/{n}" for n in names]]
+        extra = ["real_information"] if self.real_mi_weight > 0 else []
+        return ["d_loss", "g_loss", *terms, *[f"mi_bound/{n}" for n in names], *extra]
 
     # The loop ------------------------------------------------------------------
 
@@ -282,6 +296,7 @@ class Trainer:
             "seconds": round(elapsed, 2),
             "steps_per_s": round(rate, 3),
             "d_loss": values["d_loss"],
+            "real_information": values.get("real_information"),
             "g_loss": values["g_loss"],
             "mi_loss": {n: values[f"mi_loss/{n}"] for n in self.space.names},
             "mi_bound": {n: values[f"mi_bound/{n}"] for n in self.space.names},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +145,35 @@ def test_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     result = run_cli("run", "mnist-infogan", "--data-dir", str(tmp_path / "f"))
     assert "is a file, not a folder" in one_error_line(result)
+
+
+def test_set_reaches_the_config_and_the_model(mnist_dir: Path, tmp_path: Path) -> None:
+    from latentcodes import InfoGAN
+    from latentcodes.cli import main
+
+    out = tmp_path / "run"
+    args = ["run", "mnist-infogan", "--data-dir", str(mnist_dir), "--out", str(out),
+            "--steps", "2", "--no-progress", "--no-mi-trunk", "--set", "real-mi=0",
+            "--set", "noise_scale=0.5", "--epochs", "3", "--set", "steps=3"]
+    assert main(args) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert (config["real_mi"], config["mi_trunk"], config["noise_scale"]) == (0.0, False, 0.5)
+    assert config["steps"] == 3
+    assert InfoGAN.load(out).space.noise_scale == 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("real_mi=0", ("real_mi", 0)),
+        ("lr_g=1e-3", ("lr_g", 1e-3)),
+        ("mi_trunk=False", ("mi_trunk", False)),
+        ("steps=null", ("steps", None)),
+        ("real-views=affine", ("real_views", "affine")),
+        ('codes=["Categorical(10)", "Uniform(2)"]', ("codes", ["Categorical(10)", "Uniform(2)"])),
+    ],
+)
+def test_parse_setting(text: str, expected: tuple[str, object]) -> None:
+    from latentcodes.config import parse_setting
+
+    assert parse_setting(text) == expected

@@ -209,3 +209,29 @@ def test_data_information_of_a_categorical_code() -> None:
     two = 30 * torch.eye(4)[[0, 1, 0, 1]]
     assert code.data_information(two).item() == pytest.approx(math.log(2), abs=1e-6)
     assert Uniform(2).data_information(torch.zeros(3, 2)) is None
+
+
+def test_data_information_of_two_views() -> None:
+    code = Categorical(4)
+    sure = 30 * torch.eye(4).repeat(2, 1)  # 8 images, two of each category
+    # The views agree: ln 4.
+    assert code.data_information(sure, sure).item() == pytest.approx(math.log(4), abs=1e-6)
+    # The second view reads a different category for half the images: less.
+    moved = 30 * torch.eye(4)[[0, 1, 2, 3, 1, 0, 3, 2]]
+    assert code.data_information(sure, moved).item() < math.log(4) - 0.3
+    # The second view says nothing about the first: 0.
+    first = 30 * torch.eye(4)[[0, 0, 1, 1]]
+    second = 30 * torch.eye(4)[[0, 1, 0, 1]]
+    assert code.data_information(first, second).item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_data_information_is_finite_under_autocast() -> None:
+    code = Categorical(10)
+    head = (40 * torch.eye(10)).requires_grad_()  # a very sure Q
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        value = code.data_information(head, head * 1.0)
+    value.float().backward()
+    assert math.isfinite(value.item()) and torch.isfinite(head.grad).all()
+    with torch.autocast("cpu", dtype=torch.float16):
+        half = code.data_information(head.detach().half(), head.detach().half())
+    assert half.dtype == torch.float32 and half.item() == pytest.approx(math.log(10), abs=1e-4)

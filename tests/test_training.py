@@ -28,7 +28,8 @@ def test_a_step_updates_what_it_should(tiny_images: ImageData, mi_trunk: bool) -
     figures = trainer.train_step()
 
     changed = {n for n, p in model.named_parameters() if not torch.equal(before[n], p)}
-    assert figures.shape == (2 + 2 * 2,) and torch.isfinite(figures).all()
+    # d_loss, g_loss, two MI terms, two bounds, and the real-image estimate with real_mi.
+    assert figures.shape == (2 + 2 * 2 + int(mi_trunk),) and torch.isfinite(figures).all()
     assert {n.split(".")[0] for n in changed} == {"generator", "trunk", "d_head", "q_head"}
     assert all(p.requires_grad for p in model.parameters())  # unfrozen after the G step
 
@@ -98,7 +99,7 @@ def test_an_ignored_code_is_reported_by_name(
 ) -> None:
     torch.manual_seed(0)
     model = InfoGAN([Categorical(10), Uniform(1, weight=0.0)], backbone="paper")
-    trainer = Trainer(model, tiny_images, small_config(alarm_after=0))
+    trainer = Trainer(model, tiny_images, small_config(alarm_after=0, real_mi=0))
     with caplog.at_level("WARNING"):
         trainer.step = 5
         record = trainer._log(torch.tensor([1.0, 1.0, 0.5, 1.09, 1.8, -0.3]), 1.0, 1.0)
@@ -130,7 +131,7 @@ def test_fp16_needs_cuda(tiny_images: ImageData) -> None:
 def test_diverged_training_stops_with_a_clear_error(tiny_images: ImageData) -> None:
     from latentcodes import TrainingError
 
-    trainer = Trainer(InfoGAN(backbone="paper"), tiny_images, small_config())
+    trainer = Trainer(InfoGAN(backbone="paper"), tiny_images, small_config(real_mi=0))
     trainer.step = 10
     with pytest.raises(TrainingError, match="diverged by step 10: d_loss is not finite"):
         trainer._log(torch.tensor([float("nan"), 1.0, 1.0, 0.1]), 1.0, 1.0)
@@ -171,3 +172,36 @@ def test_real_mi_needs_mi_trunk() -> None:
 
     with pytest.raises(ConfigError, match="real_mi=1.0 needs mi_trunk=true"):
         small_config(real_mi=1.0, mi_trunk=False)
+
+
+def test_real_mi_raises_what_q_says_about_real_images(tiny_images: ImageData) -> None:
+    torch.manual_seed(0)
+    model = InfoGAN([Categorical(10)], backbone="paper")
+    config = small_config(real_mi=5.0, real_views="same", precision="fp32", lr_d=1e-2)
+    trainer = Trainer(model, tiny_images, config)
+    real = tiny_images.batch(torch.arange(8))
+    fake = model.generate(8, seed=0)
+    codes = [Categorical(10).sample(8, torch.Generator().manual_seed(0))]
+
+    _, before = trainer._update_d(real, fake, codes)
+    for _ in range(30):
+        _, after = trainer._update_d(real, fake, codes)
+    # D's update maximises the estimate (the term is subtracted from its loss).
+    assert after.item() > before.item() + 0.2
+
+
+def test_fit_refuses_what_describes_the_model(tiny_images: ImageData) -> None:
+    from latentcodes import ConfigError
+
+    with pytest.raises(ConfigError, match="fit\\(\\) does not take noise_dim, q_hidden"):
+        InfoGAN(backbone="paper").fit(tiny_images, steps=1, noise_dim=3, q_hidden=8)
+
+
+def test_checkpoints_from_before_noise_scale_load(tmp_path: Path) -> None:
+    from latentcodes.checkpoint import load_checkpoint, save_checkpoint
+
+    path = InfoGAN([Categorical(10)], backbone="paper").save(tmp_path / "gan.pt")
+    payload = load_checkpoint(path, required=("model", "state"))
+    del payload["model"]["noise_scale"]
+    save_checkpoint(tmp_path / "old.pt", payload)
+    assert InfoGAN.load(tmp_path / "old.pt").space.noise_scale == 1.0
