@@ -29,15 +29,19 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["evaluate_run", "image_properties", "mi_bounds", "code_control"]
 
-PROPERTIES = ("ink", "width", "height", "slant")
+PROPERTIES = ("ink", "width", "height", "slant", "thickness")
 
 
 def image_properties(images: Tensor) -> dict[str, np.ndarray]:
-    """Ink, width, height and slant of images in [-1, 1], one value each.
+    """Ink, width, height, slant and stroke thickness of images in [-1, 1],
+    one value each.
 
     Ink is the mean intensity; width and height are the standard deviations of
     the ink's x and y positions; slant is the x-on-y regression slope of the
-    ink (positive: leaning right, since y grows downward).
+    ink (positive: leaning right, since y grows downward). Thickness is
+    2 * area / perimeter of the pixels brighter than mid-grey: a stroke of
+    width w and length L has area w * L and a perimeter of 2 * (L + w), so
+    for a long stroke it reads w.
     """
     weight = ((images[:, 0].double() + 1) / 2).clamp(min=0)  # (n, h, w)
     total = weight.sum(dim=(1, 2)).clamp(min=1e-9)
@@ -56,7 +60,18 @@ def image_properties(images: Tensor) -> dict[str, np.ndarray]:
         "width": var_x.sqrt().numpy(),
         "height": var_y.sqrt().numpy(),
         "slant": (-cov / var_y.clamp(min=1e-9)).numpy(),
+        "thickness": _thickness(images[:, 0].double() > 0).numpy(),
     }
+
+
+def _thickness(ink: Tensor) -> Tensor:
+    """2 * area / perimeter of boolean masks ``(n, h, w)``, the perimeter
+    counted in pixel sides between ink and blank (outside counts as blank)."""
+    mask = torch.nn.functional.pad(ink.double(), (1, 1, 1, 1))
+    across = (mask[:, :, 1:] - mask[:, :, :-1]).abs().sum(dim=(1, 2))
+    down = (mask[:, 1:, :] - mask[:, :-1, :]).abs().sum(dim=(1, 2))
+    area = ink.double().sum(dim=(1, 2))
+    return 2 * area / (across + down).clamp(min=1)
 
 
 def mi_bounds(model: InfoGAN, samples: int = 2000, seed: int = 0) -> dict[str, dict[str, float]]:

@@ -80,6 +80,14 @@ def test_image_properties_read_slant_and_width() -> None:
     assert widths[0] == pytest.approx(0.0) and widths[1] > 5
 
 
+def test_thickness_is_the_stroke_width() -> None:
+    # Vertical bars 20 pixels long and 1, 2 and 4 pixels wide.
+    bars = [_image([(y, x) for y in range(4, 24) for x in range(12, 12 + w)]) for w in (1, 2, 4)]
+    thickness = image_properties(torch.cat(bars))["thickness"]
+    # 2 * area / perimeter, the perimeter being 2 * (20 + w) pixel sides.
+    assert thickness.tolist() == pytest.approx([40 / 42, 80 / 44, 160 / 48])
+
+
 def test_mi_bounds_and_control_report_every_code() -> None:
     torch.manual_seed(0)
     gan = InfoGAN([Categorical(10), Uniform(1)], backbone="paper")
@@ -88,7 +96,7 @@ def test_mi_bounds_and_control_report_every_code() -> None:
     assert bounds["c0_categorical"]["bound"] <= np.log(10) + 1e-6
     control = code_control(gan, columns=4, steps=5)
     assert set(control) == {"c1_uniform[0]"}
-    assert control["c1_uniform[0]"]["controls"] in ("ink", "width", "height", "slant")
+    assert control["c1_uniform[0]"]["controls"] in ("ink", "width", "height", "slant", "thickness")
 
 
 def test_sample_is_byte_identical_for_a_seed(tmp_path: Path) -> None:
