@@ -264,7 +264,8 @@ class Trainer:
                         bar.report(self.step, self._close_window(window))
                     self._periodic_outputs()
         except KeyboardInterrupt:
-            logger.warning("interrupted at step %d; saving a checkpoint", self.step)
+            where = f" in {self.run.path}" if self.run is not None else ""
+            logger.warning("interrupted at step %d; saving a checkpoint%s", self.step, where)
             with _uninterruptible():
                 if self.step > window.first_step:
                     self._close_window(window)
