@@ -8,6 +8,7 @@ traceback and debug logs.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -48,6 +49,17 @@ def _ranged_int(low: int, high: int) -> Callable[[str], int]:
 
     parse.__name__ = "int"
     return parse
+
+
+def _reach(text: str) -> float:
+    """An argparse type: a finite number above 0 and at most 100."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+    if not 0 < value <= 100:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"{text} is not allowed; use a number above 0, up to 100")
+    return value
 
 
 _SEED = _ranged_int(0, MAX_SEED)
@@ -130,6 +142,19 @@ def _overrides(args: argparse.Namespace, codes: list[str]) -> dict[str, Any]:
     }
 
 
+def _read_config(path: Path) -> dict[str, Any]:
+    """A run's config.json as a dict ({} when there is none)."""
+    if not path.is_file():
+        return {}
+    try:
+        config = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise LatentCodesError(f"{path} is not valid JSON ({error}); pass --dataset") from None
+    if not isinstance(config, dict):
+        raise LatentCodesError(f"{path} does not hold a config object; pass --dataset")
+    return config
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import torch
 
@@ -150,7 +175,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     values.update({k: v for k, v in _overrides(args, codes).items() if v is not None})
     settings = dict(parse_setting(text) for text in args.settings)
     values.update(settings)
-    if args.epochs is not None and args.steps is None and "steps" not in settings:
+    wants_epochs = args.epochs is not None or "epochs" in settings
+    if wants_epochs and args.steps is None and "steps" not in settings:
         # The recipe's own length is in steps, which would win over --epochs.
         values["steps"] = None
     config = RunConfig.build(values)  # once, so that flags may fix each other
@@ -214,15 +240,13 @@ def _load_run(run_dir: Path) -> Any:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    import json
-
     from latentcodes.registries import DATASETS
     from latentcodes.report import evaluate_run
     from latentcodes.run_dir import RunDirectory, write_json
 
     run = RunDirectory(args.run_dir)
     model = _load_run(args.run_dir)
-    config = json.loads(run.config_path.read_text()) if run.config_path.is_file() else {}
+    config = _read_config(run.config_path)
     name = args.dataset or config.get("dataset", "mnist")
     dataset = DATASETS.get(name)
     train = dataset.load("train", args.data_dir, download=not args.no_download)
@@ -333,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     traverse.add_argument("--columns", type=_COUNT, default=10, help="noise vectors per row")
     traverse.add_argument("--steps", type=_ranged_int(2, 1000), default=9,
                           help="values of a continuous code")
-    traverse.add_argument("--reach", type=float, default=2.0,
+    traverse.add_argument("--reach", type=_reach, default=2.0,
                           help="continuous codes go to center +/- reach * half-range")
     traverse.add_argument("--seed", type=_SEED, default=0)
     traverse.set_defaults(handler=cmd_traverse)

@@ -18,6 +18,7 @@ from latentcodes.errors import ConfigError
 __all__ = ["RunConfig", "Recipe", "config_error", "parse_setting"]
 
 Precision = Literal["auto", "fp32", "bf16", "fp16"]
+MAX_WIDTH = 65_536  # noise and Q-head widths; beyond this a layer would not fit in memory
 
 
 class RunConfig(BaseModel):
@@ -39,10 +40,10 @@ class RunConfig(BaseModel):
     dataset: str = "mnist"
     backbone: str = "paper"
     codes: list[str] = Field(default_factory=lambda: ["Categorical(10)"])
-    noise_dim: int = Field(62, ge=0)
+    noise_dim: int = Field(62, ge=0, le=MAX_WIDTH)
     noise: Literal["normal", "uniform"] = "uniform"
     noise_scale: float = Field(1.0, gt=0)
-    q_hidden: int = Field(128, ge=1)
+    q_hidden: int = Field(128, ge=1, le=MAX_WIDTH)
 
     steps: int | None = Field(None, gt=0)
     epochs: float | None = Field(None, gt=0)
@@ -76,6 +77,18 @@ class RunConfig(BaseModel):
         if not codes:
             raise ValueError("codes: at least one code is needed, e.g. 'Categorical(10)'")
         return codes
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, values: Any) -> Any:
+        # pydantic would read true as 1: a typo'd flag must not become a number.
+        if isinstance(values, dict):
+            for key, value in values.items():
+                field = cls.model_fields.get(key)
+                numeric = field is not None and field.annotation is not bool
+                if isinstance(value, bool) and numeric:
+                    raise ValueError(f"{key}={value} is not allowed; {key} takes a number or text")
+        return values
 
     @model_validator(mode="after")
     def _real_mi_needs_trunk(self) -> RunConfig:

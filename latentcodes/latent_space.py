@@ -77,8 +77,10 @@ class LatentSpace:
         noise: Noise = "uniform",
         noise_scale: float = 1.0,
     ) -> None:
-        if isinstance(noise_dim, bool) or not isinstance(noise_dim, int) or noise_dim < 0:
-            raise ConfigError(f"noise_dim={noise_dim!r} is not allowed; use an integer >= 0")
+        whole = not isinstance(noise_dim, bool) and isinstance(noise_dim, int)
+        if not (whole and 0 <= noise_dim <= 65_536):
+            message = f"noise_dim={noise_dim!r} is not allowed; use an integer from 0 to 65536"
+            raise ConfigError(message)
         if noise not in ("normal", "uniform"):
             raise ConfigError(f"noise={noise!r} is not allowed; use 'normal' or 'uniform'")
         if (

@@ -19,7 +19,8 @@ from latentcodes.codes import Categorical, LatentCode
 from latentcodes.errors import CheckpointError, ConfigError, LatentCodesError
 from latentcodes.latent_space import LatentSpace, Noise
 from latentcodes.registries import BACKBONES
-from latentcodes.spec import code_from_spec, parse_code
+from latentcodes.config import MAX_WIDTH
+from latentcodes.spec import code_from_spec, parse_code, parse_codes
 
 if TYPE_CHECKING:
     from latentcodes.config import RunConfig
@@ -59,6 +60,13 @@ class InfoGAN(nn.Module):
         noise_scale: float = 1.0,
     ) -> None:
         super().__init__()
+        if isinstance(codes, str):  # one spec string may hold several codes
+            codes = parse_codes(codes)
+        if codes is not None and not isinstance(codes, Sequence):
+            raise ConfigError(f"codes={codes!r} is not allowed; pass a list of codes or specs")
+        width_ok = not isinstance(q_hidden, bool) and isinstance(q_hidden, int)
+        if not (width_ok and 1 <= q_hidden <= MAX_WIDTH):
+            raise ConfigError(f"q_hidden={q_hidden!r} is not allowed; use 1 to {MAX_WIDTH}")
         code_list = [Categorical(10)] if codes is None else [_as_code(c) for c in codes]
         self.space = LatentSpace(code_list, noise_dim, noise, noise_scale)
         self.backbone = backbone
@@ -135,7 +143,7 @@ class InfoGAN(nn.Module):
                 # Checkpoints written before noise_scale existed do not hold it.
                 noise_scale=settings.get("noise_scale", 1.0),
             )
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, ValueError, RuntimeError) as error:
             raise CheckpointError(f"model settings are incomplete or malformed: {error}") from None
 
     @classmethod
@@ -197,6 +205,13 @@ class InfoGAN(nn.Module):
         values = {key: settings[key] for key in fixed - {"dataset", "codes"}}
         values["codes"] = [repr(c) for c in self.codes]
         values.update(config)
+        from latentcodes.data import ImageData
+
+        if not isinstance(data, (str, ImageData)):
+            raise ConfigError(
+                f"data={type(data).__name__} is not allowed; pass a dataset name such as "
+                "'mnist' or an ImageData"
+            )
         values["dataset"] = data if isinstance(data, str) else data.name
         run_config = RunConfig.build(values)
         return train_model(self, run_config, data, out, data_dir, progress)

@@ -289,7 +289,9 @@ class Trainer:
         if broken:
             raise TrainingError(
                 f"training diverged by step {self.step}: {', '.join(broken)} is not finite; "
-                f"lower the learning rates (lr_d={self.config.lr_d}, lr_g={self.config.lr_g})"
+                f"lower the learning rates (lr_d={self.config.lr_d}, lr_g={self.config.lr_g}) "
+                f"or check real_mi={self.config.real_mi}, noise_scale={self.config.noise_scale} "
+                "and the code weights"
             )
         record: dict[str, Any] = {
             "step": self.step,

@@ -67,6 +67,8 @@ def test_unknown_recipe_lists_the_known_ones() -> None:
         (["--set", "colour=red"], "unknown config key 'colour'; allowed keys: dataset,", 1),
         (["--set", "noise_scale=0"], "noise_scale=0 is not allowed", 1),
         (["--set", "mi_trunk=false", "--set", "real_mi=1"], "needs mi_trunk=true", 1),
+        (["--set", "steps=true"], "steps=True is not allowed; steps takes a number", 1),
+        (["--set", "noise_dim=1000000000"], "noise_dim=1000000000 is not allowed", 1),
     ],
 )
 def test_bad_run_input_is_one_line(
@@ -121,6 +123,7 @@ def test_verbose_shows_the_traceback() -> None:
         (["sample", "{ckpt}", "--out", "x.txt"], "'x.txt' is not allowed; give a file name ending"),
         (["sample", "{ckpt}", "--columns", "-3"], "argument --columns: -3 is not allowed"),
         (["traverse", "{ckpt}", "--columns", "0"], "argument --columns: 0 is not allowed"),
+        (["traverse", "{ckpt}", "--reach", "nan"], "argument --reach: nan is not allowed"),
         (["eval", "{ckpt}", "--samples", "0"], "argument --samples: 0 is not allowed"),
         (["sample", "{junk}"], "junk.pt cannot be read ("),
         (["traverse", "{ckpt}", "--out", "{junk}"], "cannot use"),

@@ -205,3 +205,15 @@ def test_checkpoints_from_before_noise_scale_load(tmp_path: Path) -> None:
     del payload["model"]["noise_scale"]
     save_checkpoint(tmp_path / "old.pt", payload)
     assert InfoGAN.load(tmp_path / "old.pt").space.noise_scale == 1.0
+
+
+def test_model_arguments_are_checked(tiny_images: ImageData) -> None:
+    from latentcodes import ConfigError
+
+    assert len(InfoGAN("Categorical(10), Uniform(2)").codes) == 2  # one spec string
+    with pytest.raises(ConfigError, match="q_hidden=-5 is not allowed"):
+        InfoGAN(q_hidden=-5)
+    with pytest.raises(ConfigError, match="codes=5 is not allowed"):
+        InfoGAN(codes=5)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="data=int is not allowed"):
+        InfoGAN().fit(123, steps=1)  # type: ignore[arg-type]
