@@ -23,6 +23,7 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
 
+from latentcodes.cli_args import COUNT, SEED, THREADS, png, ranged_int, reach
 from latentcodes.errors import LatentCodesError
 
 logger = logging.getLogger("latentcodes")
@@ -30,50 +31,6 @@ console = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False)
 
 Command = Callable[[argparse.Namespace], int]
-
-
-MAX_SEED = 2**63 - 1
-
-
-def _ranged_int(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: an integer from ``low`` to ``high``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is not allowed; use {low} to {high}")
-        return value
-
-    parse.__name__ = "int"
-    return parse
-
-
-def _reach(text: str) -> float:
-    """An argparse type: a finite number above 0 and at most 100."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
-    if not 0 < value <= 100:  # NaN fails this too
-        raise argparse.ArgumentTypeError(f"{text} is not allowed; use a number above 0, up to 100")
-    return value
-
-
-_SEED = _ranged_int(0, MAX_SEED)
-_COUNT = _ranged_int(1, 1_000_000)
-_THREADS = _ranged_int(1, 1024)
-
-
-def _png(text: str) -> Path:
-    path = Path(text)
-    if path.suffix.lower() != ".png":
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not allowed; give a file name ending in .png"
-        )
-    return path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,7 +47,7 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     length.add_argument("--steps", type=int, help="training steps (wins over --epochs)")
     length.add_argument("--epochs", type=float, help="epochs of len(dataset)//batch_size steps")
     parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--seed", type=_SEED)
+    parser.add_argument("--seed", type=SEED)
     parser.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
     parser.add_argument("--precision", help="auto (default), fp32, bf16 or fp16 (CUDA)")
     parser.add_argument("--out", type=Path, help="run directory (default runs/RECIPE-TIME)")
@@ -119,7 +76,7 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     tuning.add_argument("--log-every", type=int)
     tuning.add_argument("--grid-every", type=int)
     tuning.add_argument("--checkpoint-every", type=int)
-    tuning.add_argument("--threads", type=_THREADS, help="CPU threads for torch")
+    tuning.add_argument("--threads", type=THREADS, help="CPU threads for torch")
     parser.add_argument("--no-progress", action="store_true", help="log lines, no live bar")
 
 
@@ -336,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("run_dir", type=Path, help="run directory or checkpoint file")
     evaluate.add_argument("--data-dir", type=Path, help="folder with the dataset's IDX files")
     evaluate.add_argument("--dataset", help="dataset name (default: the run's)")
-    evaluate.add_argument("--samples", type=_ranged_int(10, 100_000), default=5000,
+    evaluate.add_argument("--samples", type=ranged_int(10, 100_000), default=5000,
                           help="generated images")
     evaluate.add_argument("--no-download", action="store_true", help="never download data")
     evaluate.set_defaults(handler=cmd_eval)
@@ -345,21 +302,21 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("run_dir", type=Path, help="run directory or checkpoint file")
     sample.add_argument("--code", action="append", default=[], metavar="INDEX=VALUE",
                         help="fix code INDEX to VALUE, e.g. 0=1 (category 1) or 1=0.5")
-    sample.add_argument("--n", type=_COUNT, default=25, help="number of images")
-    sample.add_argument("--columns", type=_COUNT, default=None, help="images per row")
-    sample.add_argument("--seed", type=_SEED, default=0)
-    sample.add_argument("--out", type=_png, default=Path("samples.png"), help="PNG file")
+    sample.add_argument("--n", type=COUNT, default=25, help="number of images")
+    sample.add_argument("--columns", type=COUNT, default=None, help="images per row")
+    sample.add_argument("--seed", type=SEED, default=0)
+    sample.add_argument("--out", type=png, default=Path("samples.png"), help="PNG file")
     sample.set_defaults(handler=cmd_sample)
 
     traverse = sub.add_parser("traverse", help="a traversal grid for each code (PNG)")
     traverse.add_argument("run_dir", type=Path, help="run directory or checkpoint file")
     traverse.add_argument("--out", type=Path, help="folder (default RUN_DIR/traversals)")
-    traverse.add_argument("--columns", type=_COUNT, default=10, help="noise vectors per row")
-    traverse.add_argument("--steps", type=_ranged_int(2, 1000), default=9,
+    traverse.add_argument("--columns", type=COUNT, default=10, help="noise vectors per row")
+    traverse.add_argument("--steps", type=ranged_int(2, 1000), default=9,
                           help="values of a continuous code")
-    traverse.add_argument("--reach", type=_reach, default=2.0,
+    traverse.add_argument("--reach", type=reach, default=2.0,
                           help="continuous codes go to center +/- reach * half-range")
-    traverse.add_argument("--seed", type=_SEED, default=0)
+    traverse.add_argument("--seed", type=SEED, default=0)
     traverse.set_defaults(handler=cmd_traverse)
     return parser
 

@@ -23,13 +23,9 @@ and the Q head in D's optimiser.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import signal
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +40,7 @@ from latentcodes.config import RunConfig
 from latentcodes.data import ImageData, IndexSampler
 from latentcodes.device import Precision, resolve_device
 from latentcodes.errors import ConfigError, TrainingError
+from latentcodes.guards import frozen, uninterruptible
 from latentcodes.images import code_grid, grid_code_index, save_grid
 from latentcodes.model import InfoGAN
 from latentcodes.progress import RunProgress
@@ -184,14 +181,14 @@ class Trainer:
         g_loss, mi = self._update_g(fake, latent.codes)
         terms = list(mi.terms.values())
         bounds = list(mi.bounds.values())
-        extra = [information.float()] if self.real_mi_weight > 0 else []
+        extra = [information.float()] if information is not None else []
         return torch.stack([d_loss, g_loss, *terms, *bounds, *extra]).detach()
 
     def _update_d(
         self, real: Tensor, fake: Tensor, codes: list[Tensor]
-    ) -> tuple[Tensor, Tensor]:
+    ) -> tuple[Tensor, Tensor | None]:
         """D's update; returns its loss without the real-image term, and that
-        term's information estimate (0 when ``real_mi`` is off)."""
+        term's information estimate (None when ``real_mi`` is off)."""
         model = self.nets
         with self.precision.autocast():
             real_features = model.trunk(real)
@@ -201,12 +198,15 @@ class Trainer:
             loss = _bce(real_logit, 1.0) + _bce(fake_logit, 0.0)
             if self.config.mi_trunk:
                 loss = loss + self.space.mi_loss(model.q_head(fake_features), codes).total
-            information = loss.new_zeros(())
+            information = None
             if self.real_mi_weight > 0:
                 information = self._real_information(real, real_features)
         # Maximised: the term is subtracted. d_loss is logged without it, so
         # that it reads the same with and without real_mi.
-        self._apply(self.opt_d, loss - self.real_mi_weight * information)
+        if information is None:
+            self._apply(self.opt_d, loss)
+        else:
+            self._apply(self.opt_d, loss - self.real_mi_weight * information)
         return loss, information
 
     def _real_information(self, real: Tensor, real_features: Tensor) -> Tensor:
@@ -222,7 +222,7 @@ class Trainer:
 
     def _update_g(self, fake: Tensor, codes: list[Tensor]) -> tuple[Tensor, Any]:
         model = self.nets
-        with _frozen(self.frozen_in_g_step):
+        with frozen(self.frozen_in_g_step):
             with self.precision.autocast():
                 features = model.trunk(fake)
                 adversarial = _bce(model.d_head(features), 1.0)
@@ -266,7 +266,7 @@ class Trainer:
         except KeyboardInterrupt:
             where = f" in {self.run.path}" if self.run is not None else ""
             logger.warning("interrupted at step %d; saving a checkpoint%s", self.step, where)
-            with _uninterruptible():
+            with uninterruptible():
                 if self.step > window.first_step:
                     self._close_window(window)
                 self._finish(window, interrupted=True)
@@ -390,33 +390,6 @@ class _Nets:
 def _bce(logit: Tensor, target: float) -> Tensor:
     logit = logit.float()
     return F.binary_cross_entropy_with_logits(logit, torch.full_like(logit, target))
-
-
-@contextlib.contextmanager
-def _uninterruptible() -> Iterator[None]:
-    """Hold off Ctrl-C and SIGTERM while the last checkpoint is written, so a
-    second press cannot leave the run directory half-written."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-@contextlib.contextmanager
-def _frozen(params: list[nn.Parameter]) -> Iterator[None]:
-    """Stop gradients into ``params`` (BatchNorm stays in training mode)."""
-    for param in params:
-        param.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for param in params:
-            param.requires_grad_(True)
 
 
 def train_model(
