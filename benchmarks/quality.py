@@ -21,6 +21,7 @@ from latentcodes.config import RunConfig, parse_setting
 from latentcodes.evaluation import categorical_accuracy
 from latentcodes.model import InfoGAN
 from latentcodes.registries import DATASETS, RECIPES
+from latentcodes.report import code_control
 from latentcodes.trainer import Trainer
 
 
@@ -73,6 +74,12 @@ def main() -> None:
             "losses": [round(v, 4) for v in figures.tolist()],
             "class_of_category": match.class_of_category,
         }
+        if any(not code.discrete for code in model.codes):
+            # What each continuous code moves at this step, to see when control settles.
+            point["control"] = {
+                name: [c["controls"], round(c["rank_correlation"][c["controls"]], 3)]
+                for name, c in code_control(model).items()
+            }
         curve.append(point)
         logging.info("%s", json.dumps(point))
         args.curve.write_text(json.dumps(

@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from latentcodes.cli_args import COUNT, SEED, THREADS, png, ranged_int, reach
-from latentcodes.errors import LatentCodesError
+from latentcodes.errors import ConfigError, LatentCodesError
 
 logger = logging.getLogger("latentcodes")
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -99,6 +99,24 @@ def _overrides(args: argparse.Namespace, codes: list[str]) -> dict[str, Any]:
     }
 
 
+def _check_agreement(
+    flags: dict[str, Any], settings: dict[str, Any], codes_flagged: bool
+) -> None:
+    """A value given both as a flag and with --set must be the same value, so
+    that no choice of the user's is silently dropped."""
+    if codes_flagged and "codes" in settings:
+        raise ConfigError("--codes/--add-code and --set codes=... both set the codes; use one")
+    for key in sorted(flags.keys() & settings.keys() - {"codes"}):
+        if flags[key] != settings[key]:
+            name = key.replace("_", "-")
+            value = flags[key]
+            flag = (f"--{'' if value else 'no-'}{name}" if isinstance(value, bool)
+                    else f"--{name} {value}")
+            raise ConfigError(
+                f"{flag} and --set {key}={settings[key]} disagree; give {key} once"
+            )
+
+
 def _read_config(path: Path) -> dict[str, Any]:
     """A run's config.json as a dict ({} when there is none)."""
     if not path.is_file():
@@ -128,9 +146,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.codes is not None:
         codes = [repr(c) for c in parse_codes(args.codes)]
     codes += [repr(c) for spec in args.add_code for c in parse_codes(spec)]
-    values = recipe.config.model_dump()
-    values.update({k: v for k, v in _overrides(args, codes).items() if v is not None})
+    flags = {k: v for k, v in _overrides(args, codes).items() if v is not None}
     settings = dict(parse_setting(text) for text in args.settings)
+    _check_agreement(flags, settings, codes_flagged=bool(args.codes or args.add_code))
+    values = recipe.config.model_dump()
+    values.update(flags)
     values.update(settings)
     wants_epochs = args.epochs is not None or "epochs" in settings
     if wants_epochs and args.steps is None and "steps" not in settings:
@@ -164,6 +184,19 @@ def _print_summary(summary: dict[str, Any]) -> None:
         table.add_row(f"{name} MI loss / bound", f"{value:.4f} / {final['mi_bound'][name]:.4f}")
     table.add_row("run directory", str(summary["run_dir"]))
     stdout.print(table)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    import torch
+
+    from latentcodes.trainer import resume_run
+
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    summary = resume_run(args.run_dir, steps=args.steps, data_dir=args.data_dir,
+                         download=not args.no_download, progress=not args.no_progress)
+    _print_summary(summary.as_dict())
+    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -286,6 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
     _run_arguments(run)
     run.set_defaults(handler=cmd_run)
 
+    resume = sub.add_parser("resume", help="continue a stopped run from its last checkpoint")
+    resume.add_argument("run_dir", type=Path, help="run directory written by 'run'")
+    resume.add_argument("--steps", type=ranged_int(1, 2**31 - 1),
+                        help="train to this many steps in all (default: the run's own length)")
+    resume.add_argument("--data-dir", type=Path, help="folder with the dataset's IDX files")
+    resume.add_argument("--no-download", action="store_true", help="never download data")
+    resume.add_argument("--threads", type=THREADS, help="CPU threads for torch")
+    resume.add_argument("--no-progress", action="store_true", help="log lines, no live bar")
+    resume.set_defaults(handler=cmd_resume)
+
     listing = sub.add_parser("list", help="show every plugin by kind and where it comes from")
     listing.set_defaults(handler=cmd_list)
 
@@ -355,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print(
             "[yellow]interrupted[/yellow]; a run directory, if one was started, keeps its "
-            "last checkpoint"
+            "last checkpoint, and 'latentcodes resume RUN_DIR' continues from it"
         )
         return 130
 

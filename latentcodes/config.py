@@ -42,20 +42,20 @@ class RunConfig(BaseModel):
     codes: list[str] = Field(default_factory=lambda: ["Categorical(10)"])
     noise_dim: int = Field(62, ge=0, le=MAX_WIDTH)
     noise: Literal["normal", "uniform"] = "uniform"
-    noise_scale: float = Field(1.0, gt=0)
+    noise_scale: float = Field(1.0, gt=0, le=100)
     q_hidden: int = Field(128, ge=1, le=MAX_WIDTH)
 
     steps: int | None = Field(None, gt=0)
     epochs: float | None = Field(None, gt=0)
     batch_size: int = Field(64, ge=2)
     d_batch: Literal["half", "full"] = "full"
-    lr_d: float = Field(2e-4, gt=0)
-    lr_g: float = Field(1e-3, gt=0)
+    lr_d: float = Field(2e-4, gt=0, le=1)  # Adam steps beyond 1 only diverge
+    lr_g: float = Field(1e-3, gt=0, le=1)
     beta1: float = Field(0.5, ge=0, lt=1)
     beta2: float = Field(0.999, ge=0, lt=1)
     mi_trunk: bool = True
     # The real-image MI term: its weight, and the second view of each image.
-    real_mi: float = Field(2.0, ge=0)
+    real_mi: float = Field(2.0, ge=0, le=100)
     real_views: Literal["same", "affine", "affine-stroke"] = "affine-stroke"
 
     seed: int = Field(0, ge=0, lt=2**63)

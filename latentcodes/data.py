@@ -20,13 +20,13 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from latentcodes.errors import DataError
+from latentcodes.errors import CheckpointError, DataError
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,20 @@ class IndexSampler:
         index = self._order[self._next : self._next + n]
         self._next += n
         return index
+
+    def state(self) -> dict[str, Any]:
+        """Where the sampler is in its epoch, for a checkpoint."""
+        return {"order": self._order.clone(), "next": self._next}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Continue from ``state()``; it must come from data of the same size."""
+        order = state["order"]
+        if len(order) != self.size:
+            raise CheckpointError(
+                f"the checkpoint was drawing from {len(order)} images and this data has "
+                f"{self.size}; resume on the data the run was started on"
+            )
+        self._order, self._next = order.clone(), int(state["next"])
 
 
 def default_cache_dir() -> Path:

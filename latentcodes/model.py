@@ -174,6 +174,15 @@ class InfoGAN(nn.Module):
         except RuntimeError as error:
             detail = " ".join(str(error).split())[:300]
             raise CheckpointError(f"checkpoint {path} does not fit its model: {detail}") from None
+        broken = [name for name, value in model.state_dict().items()
+                  if value.is_floating_point() and not torch.isfinite(value).all()]
+        if broken:
+            # Every image and figure from such a model would be NaN or noise.
+            more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
+            raise CheckpointError(
+                f"checkpoint {path} holds weights that are not finite ({broken[0]}{more}): "
+                "training had diverged when it was saved; train again with lower learning rates"
+            )
         return model
 
     def fit(

@@ -38,8 +38,11 @@ def format_losses(record: dict[str, Any]) -> str:
 class RunProgress:
     """Shows a run's progress; use as a context manager."""
 
-    def __init__(self, total: int, live: bool, console: Console | None = None) -> None:
+    def __init__(
+        self, total: int, live: bool, console: Console | None = None, first: int = 0
+    ) -> None:
         self.total = total
+        self.first = first  # the step a resumed run starts from; the ETA counts from it
         self.console = console or Console(stderr=True)
         self.live = live and self.console.is_terminal
         self._start = time.perf_counter()
@@ -60,7 +63,9 @@ class RunProgress:
                 console=self.console,
             )
             self._bar.start()
-            self._task = self._bar.add_task("train", total=self.total, rate="", losses="")
+            self._task = self._bar.add_task(
+                "train", total=self.total, completed=self.first, rate="", losses=""
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -78,7 +83,7 @@ class RunProgress:
             self._bar.update(self._task, completed=step, rate=rate, losses=format_losses(record))
             return
         elapsed = time.perf_counter() - self._start
-        eta = (self.total - step) * elapsed / max(step, 1)
+        eta = (self.total - step) * elapsed / max(step - self.first, 1)
         logger.info(
             "step %d/%d  %s  ETA %s  %s",
             step, self.total, rate, _clock(eta), format_losses(record),

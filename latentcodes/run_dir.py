@@ -86,3 +86,21 @@ class RunDirectory:
         if not self.metrics_path.exists():
             return []
         return [json.loads(line) for line in self.metrics_path.read_text().splitlines() if line]
+
+    def drop_metrics_after(self, step: int) -> None:
+        """Keep only the records up to ``step``; a line cut short by a kill
+        mid-write is dropped too. Rewritten atomically."""
+        if not self.metrics_path.exists():
+            return
+        kept = []
+        for line in self.metrics_path.read_text().splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and record.get("step", 0) <= step:
+                kept.append(line + "\n")
+        handle, scratch = tempfile.mkstemp(prefix=f".{self.metrics_path.name}.", dir=self.path)
+        with os.fdopen(handle, "w") as stream:
+            stream.writelines(kept)
+        os.replace(scratch, self.metrics_path)

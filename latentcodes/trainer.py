@@ -35,11 +35,11 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from latentcodes.augment import random_view
-from latentcodes.checkpoint import save_checkpoint
 from latentcodes.config import RunConfig
 from latentcodes.data import ImageData, IndexSampler
 from latentcodes.device import Precision, resolve_device
-from latentcodes.errors import ConfigError, TrainingError
+from latentcodes.checkpoint import load_checkpoint, save_checkpoint
+from latentcodes.errors import CheckpointError, ConfigError, TrainingError
 from latentcodes.guards import frozen, uninterruptible
 from latentcodes.images import code_grid, grid_code_index, save_grid
 from latentcodes.model import InfoGAN
@@ -49,7 +49,10 @@ from latentcodes.run_dir import RunDirectory, write_json
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Trainer", "Summary", "train_model"]
+__all__ = ["Trainer", "Summary", "train_model", "resume_run"]
+
+# What a checkpoint must hold, besides the model, for a run to be resumed.
+TRAINING_STATE = ("step", "optim_d", "optim_g", "scaler", "rng", "sampler")
 
 
 @dataclass
@@ -82,6 +85,7 @@ class _LogWindow:
     started: float = field(default_factory=time.perf_counter)
     opened: float = field(default_factory=time.perf_counter)
     first_step: int = 0
+    start_step: int = 0  # where this call to train() began: above 0 when resumed
     record: dict[str, Any] = field(default_factory=dict)
 
 
@@ -248,14 +252,17 @@ class Trainer:
     def train(self, progress: bool = True) -> Summary:
         """Run all steps, logging, drawing grids and checkpointing on the way."""
         logger.info(
-            "training %d steps on %s (%s, %s): %s",
-            self.total_steps, self.device, self.precision.name, self.data.name,
-            self.space.describe(),
+            "training %s%d steps on %s (%s, %s): %s",
+            f"from step {self.step} to " if self.step else "", self.total_steps, self.device,
+            self.precision.name, self.data.name, self.space.describe(),
         )
-        window = _LogWindow(torch.zeros(len(self.metric_names), device=self.device))
+        window = _LogWindow(
+            torch.zeros(len(self.metric_names), device=self.device),
+            first_step=self.step, start_step=self.step,
+        )
         self.model.train()
         try:
-            with RunProgress(self.total_steps, live=progress) as bar:
+            with RunProgress(self.total_steps, live=progress, first=self.step) as bar:
                 while self.step < self.total_steps:
                     window.sums += self.train_step()
                     self.step += 1
@@ -341,7 +348,7 @@ class Trainer:
         summary = Summary(
             steps=self.step,
             seconds=seconds,
-            steps_per_s=self.step / seconds if seconds > 0 else 0.0,
+            steps_per_s=(self.step - window.start_step) / seconds if seconds > 0 else 0.0,
             final=window.record,
             run_dir=str(self.run.path) if self.run else None,
             interrupted=interrupted,
@@ -366,12 +373,41 @@ class Trainer:
             {
                 "model": self.model.settings(),
                 "state": self.model.state_dict(),
-                "optim_d": self.opt_d.state_dict(),
-                "optim_g": self.opt_g.state_dict(),
-                "step": self.step,
                 "config": self.config.model_dump(),
+                **self.training_state(),
             },
         )
+
+    def training_state(self) -> dict[str, Any]:
+        """Everything besides the weights that a resumed run needs in order to
+        continue exactly as an uninterrupted one would."""
+        return {
+            "step": self.step,
+            "optim_d": self.opt_d.state_dict(),
+            "optim_g": self.opt_g.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "rng": self.generator.get_state(),
+            "sampler": self.sampler.state(),
+        }
+
+    def restore(self, payload: dict[str, Any], source: Path | str) -> None:
+        """Continue from a checkpoint written by ``save_checkpoint``."""
+        missing = [key for key in TRAINING_STATE if key not in payload]
+        if missing:
+            raise CheckpointError(
+                f"checkpoint {source} lacks {', '.join(missing)}: it was written before runs "
+                "could be resumed, so it can be evaluated and sampled but not trained on"
+            )
+        try:
+            self.opt_d.load_state_dict(payload["optim_d"])
+            self.opt_g.load_state_dict(payload["optim_g"])
+            self.scaler.load_state_dict(payload["scaler"])
+            self.generator.set_state(payload["rng"])
+        except (RuntimeError, ValueError, KeyError, TypeError) as error:
+            detail = " ".join(str(error).split())[:200]
+            raise CheckpointError(f"checkpoint {source} cannot be resumed: {detail}") from None
+        self.sampler.restore(payload["sampler"])
+        self.step = int(payload["step"])
 
 
 class _Nets:
@@ -407,4 +443,46 @@ def train_model(
     if out is not None:
         trainer.run = RunDirectory.create(out)
         write_json(trainer.run.config_path, config.model_dump())
+    return trainer.train(progress)
+
+
+def resume_run(
+    run_dir: Path | str,
+    steps: int | None = None,
+    data: ImageData | None = None,
+    data_dir: Path | str | None = None,
+    download: bool = True,
+    progress: bool = False,
+) -> Summary:
+    """Continue the run in ``run_dir`` from its last checkpoint, to its own
+    length or to ``steps`` in all, on ``data`` or else the run's dataset. On
+    the same data and device the result is the same, bit for bit, as a run
+    that was never stopped (checked on the CPU in tests/test_resume.py)."""
+    run = RunDirectory(run_dir)
+    if not run.path.is_dir():
+        raise ConfigError(f"run directory {run.path} does not exist")
+    payload = load_checkpoint(run.checkpoint_path, required=("model", "state", "config"))
+    config = RunConfig.build(payload["config"]).updated(steps=steps)
+    done = int(payload.get("step", 0))
+    if config.steps is not None and config.steps <= done:
+        raise ConfigError(
+            f"run {run.path} has already trained {done} steps of {config.steps}; "
+            f"give steps above {done} (--steps on the command line) to train it further"
+        )
+
+    if data is None:
+        data = DATASETS.get(config.dataset).load("train", data_dir, download=download)
+    model = InfoGAN.load(run.checkpoint_path)
+    trainer = Trainer(model, data, config, run=run)
+    trainer.restore(payload, run.checkpoint_path)
+    if trainer.step >= trainer.total_steps:
+        raise ConfigError(
+            f"run {run.path} has already trained {done} steps of {trainer.total_steps}; "
+            f"give steps above {done} (--steps on the command line) to train it further"
+        )
+
+    # Lines logged after the checkpoint (a run killed without its final save)
+    # are dropped, so that metrics.jsonl reads as one run.
+    run.drop_metrics_after(done)
+    write_json(run.config_path, config.model_dump())
     return trainer.train(progress)

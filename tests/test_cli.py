@@ -69,6 +69,13 @@ def test_unknown_recipe_lists_the_known_ones() -> None:
         (["--set", "mi_trunk=false", "--set", "real_mi=1"], "needs mi_trunk=true", 1),
         (["--set", "steps=true"], "steps=True is not allowed; steps takes a number", 1),
         (["--set", "noise_dim=1000000000"], "noise_dim=1000000000 is not allowed", 1),
+        (["--lr-g", "5"], "lr_g=5.0 is not allowed: Input should be less than or equal to 1", 1),
+        (["--set", "real_mi=1e6"], "real_mi=1000000.0 is not allowed", 1),
+        (["--steps", "5", "--set", "steps=6"], "--steps 5 and --set steps=6 disagree", 1),
+        (["--no-mi-trunk", "--set", "mi_trunk=true"],
+         "--no-mi-trunk and --set mi_trunk=True disagree", 1),
+        (["--add-code", "Uniform(2)", "--set", 'codes=["Categorical(10)"]'],
+         "--codes/--add-code and --set codes=... both set the codes", 1),
     ],
 )
 def test_bad_run_input_is_one_line(
@@ -156,7 +163,7 @@ def test_set_reaches_the_config_and_the_model(mnist_dir: Path, tmp_path: Path) -
 
     out = tmp_path / "run"
     args = ["run", "mnist-infogan", "--data-dir", str(mnist_dir), "--out", str(out),
-            "--steps", "2", "--no-progress", "--no-mi-trunk", "--set", "real-mi=0",
+            "--no-progress", "--no-mi-trunk", "--set", "real-mi=0",
             "--set", "noise_scale=0.5", "--epochs", "3", "--set", "steps=3"]
     assert main(args) == 0
     config = json.loads((out / "config.json").read_text())

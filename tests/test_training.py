@@ -64,6 +64,15 @@ def test_damaged_checkpoint_is_refused(tmp_path: Path) -> None:
         InfoGAN.load(path)
 
 
+def test_checkpoint_with_nan_weights_is_refused(tmp_path: Path) -> None:
+    gan = InfoGAN([Categorical(10)], backbone="paper")
+    with torch.no_grad():
+        next(gan.generator.parameters()).fill_(float("nan"))
+    path = gan.save(tmp_path / "diverged.pt")
+    with pytest.raises(CheckpointError, match=r"not finite \(generator\.[^ ]+\): training had"):
+        InfoGAN.load(path)
+
+
 @pytest.mark.slow
 def test_short_real_mnist_run(mnist_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
