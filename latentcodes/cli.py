@@ -189,7 +189,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
 def cmd_resume(args: argparse.Namespace) -> int:
     import torch
 
-    from latentcodes.trainer import resume_run
+    from latentcodes.resume import resume_run
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)

@@ -38,7 +38,7 @@ from latentcodes.augment import random_view
 from latentcodes.config import RunConfig
 from latentcodes.data import ImageData, IndexSampler
 from latentcodes.device import Precision, resolve_device
-from latentcodes.checkpoint import load_checkpoint, save_checkpoint
+from latentcodes.checkpoint import save_checkpoint
 from latentcodes.errors import CheckpointError, ConfigError, TrainingError
 from latentcodes.guards import frozen, uninterruptible
 from latentcodes.images import code_grid, grid_code_index, save_grid
@@ -49,7 +49,7 @@ from latentcodes.run_dir import RunDirectory, write_json
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Trainer", "Summary", "train_model", "resume_run"]
+__all__ = ["Trainer", "Summary", "train_model", "TRAINING_STATE", "check_resumable"]
 
 # What a checkpoint must hold, besides the model, for a run to be resumed.
 TRAINING_STATE = ("step", "optim_d", "optim_g", "scaler", "rng", "sampler")
@@ -392,12 +392,7 @@ class Trainer:
 
     def restore(self, payload: dict[str, Any], source: Path | str) -> None:
         """Continue from a checkpoint written by ``save_checkpoint``."""
-        missing = [key for key in TRAINING_STATE if key not in payload]
-        if missing:
-            raise CheckpointError(
-                f"checkpoint {source} lacks {', '.join(missing)}: it was written before runs "
-                "could be resumed, so it can be evaluated and sampled but not trained on"
-            )
+        check_resumable(payload, source)
         try:
             self.opt_d.load_state_dict(payload["optim_d"])
             self.opt_g.load_state_dict(payload["optim_g"])
@@ -408,6 +403,19 @@ class Trainer:
             raise CheckpointError(f"checkpoint {source} cannot be resumed: {detail}") from None
         self.sampler.restore(payload["sampler"])
         self.step = int(payload["step"])
+
+
+def check_resumable(payload: dict[str, Any], source: Path | str) -> None:
+    """Refuse a checkpoint that lacks the training state or holds a bad step."""
+    missing = [key for key in TRAINING_STATE if key not in payload]
+    if missing:
+        raise CheckpointError(
+            f"checkpoint {source} lacks {', '.join(missing)}: it was written before runs "
+            "could be resumed, so it can be evaluated and sampled but not trained on"
+        )
+    step = payload["step"]
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        raise CheckpointError(f"checkpoint {source} holds step={step!r}; a step count is needed")
 
 
 class _Nets:
@@ -445,44 +453,3 @@ def train_model(
         write_json(trainer.run.config_path, config.model_dump())
     return trainer.train(progress)
 
-
-def resume_run(
-    run_dir: Path | str,
-    steps: int | None = None,
-    data: ImageData | None = None,
-    data_dir: Path | str | None = None,
-    download: bool = True,
-    progress: bool = False,
-) -> Summary:
-    """Continue the run in ``run_dir`` from its last checkpoint, to its own
-    length or to ``steps`` in all, on ``data`` or else the run's dataset. On
-    the same data and device the result is the same, bit for bit, as a run
-    that was never stopped (checked on the CPU in tests/test_resume.py)."""
-    run = RunDirectory(run_dir)
-    if not run.path.is_dir():
-        raise ConfigError(f"run directory {run.path} does not exist")
-    payload = load_checkpoint(run.checkpoint_path, required=("model", "state", "config"))
-    config = RunConfig.build(payload["config"]).updated(steps=steps)
-    done = int(payload.get("step", 0))
-    if config.steps is not None and config.steps <= done:
-        raise ConfigError(
-            f"run {run.path} has already trained {done} steps of {config.steps}; "
-            f"give steps above {done} (--steps on the command line) to train it further"
-        )
-
-    if data is None:
-        data = DATASETS.get(config.dataset).load("train", data_dir, download=download)
-    model = InfoGAN.load(run.checkpoint_path)
-    trainer = Trainer(model, data, config, run=run)
-    trainer.restore(payload, run.checkpoint_path)
-    if trainer.step >= trainer.total_steps:
-        raise ConfigError(
-            f"run {run.path} has already trained {done} steps of {trainer.total_steps}; "
-            f"give steps above {done} (--steps on the command line) to train it further"
-        )
-
-    # Lines logged after the checkpoint (a run killed without its final save)
-    # are dropped, so that metrics.jsonl reads as one run.
-    run.drop_metrics_after(done)
-    write_json(run.config_path, config.model_dump())
-    return trainer.train(progress)

@@ -11,7 +11,8 @@ import torch
 from latentcodes import Categorical, CheckpointError, ConfigError, InfoGAN, RunConfig, Uniform
 from latentcodes.checkpoint import load_checkpoint, save_checkpoint
 from latentcodes.data import ImageData
-from latentcodes.trainer import resume_run, train_model
+from latentcodes.resume import resume_run
+from latentcodes.trainer import train_model
 
 
 def config(steps: int) -> RunConfig:
@@ -71,7 +72,11 @@ def test_checkpoints_without_training_state_are_refused(
     run = tmp_path / "run"
     train_model(fresh_model(), config(2), tiny_images, out=run)
     payload = load_checkpoint(run)
-    del payload["rng"], payload["sampler"], payload["format"]
+    del payload["format"]
+    save_checkpoint(run / "checkpoints" / "last.pt", {**payload, "step": "2"})
+    with pytest.raises(CheckpointError, match="holds step='2'; a step count is needed"):
+        resume_run(run, steps=4, data=tiny_images)
+    del payload["rng"], payload["sampler"]
     save_checkpoint(run / "checkpoints" / "last.pt", payload)
     with pytest.raises(CheckpointError, match="lacks rng, sampler: it was written before"):
         resume_run(run, steps=4, data=tiny_images)
