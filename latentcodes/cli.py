@@ -99,6 +99,21 @@ def _overrides(args: argparse.Namespace, codes: list[str]) -> dict[str, Any]:
     }
 
 
+def _settings(texts: list[str]) -> dict[str, Any]:
+    """The --set values by key; one key given two different values is refused."""
+    from latentcodes.config import parse_setting
+
+    settings: dict[str, Any] = {}
+    for text in texts:
+        key, value = parse_setting(text)
+        if key in settings and settings[key] != value:
+            raise ConfigError(
+                f"--set {key}={settings[key]} and --set {key}={value} disagree; give {key} once"
+            )
+        settings[key] = value
+    return settings
+
+
 def _check_agreement(
     flags: dict[str, Any], settings: dict[str, Any], codes_flagged: bool
 ) -> None:
@@ -133,7 +148,7 @@ def _read_config(path: Path) -> dict[str, Any]:
 def cmd_run(args: argparse.Namespace) -> int:
     import torch
 
-    from latentcodes.config import RunConfig, parse_setting
+    from latentcodes.config import RunConfig
     from latentcodes.device import Precision, resolve_device
     from latentcodes.model import InfoGAN
     from latentcodes.run_dir import RunDirectory
@@ -147,7 +162,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         codes = [repr(c) for c in parse_codes(args.codes)]
     codes += [repr(c) for spec in args.add_code for c in parse_codes(spec)]
     flags = {k: v for k, v in _overrides(args, codes).items() if v is not None}
-    settings = dict(parse_setting(text) for text in args.settings)
+    settings = _settings(args.settings)
     _check_agreement(flags, settings, codes_flagged=bool(args.codes or args.add_code))
     values = recipe.config.model_dump()
     values.update(flags)

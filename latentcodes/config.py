@@ -45,7 +45,7 @@ class RunConfig(BaseModel):
     noise_scale: float = Field(1.0, gt=0, le=100)
     q_hidden: int = Field(128, ge=1, le=MAX_WIDTH)
 
-    steps: int | None = Field(None, gt=0)
+    steps: int | None = Field(None, gt=0, lt=2**31)
     epochs: float | None = Field(None, gt=0)
     batch_size: int = Field(64, ge=2)
     d_batch: Literal["half", "full"] = "full"

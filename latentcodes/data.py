@@ -90,15 +90,26 @@ class IndexSampler:
         """Where the sampler is in its epoch, for a checkpoint."""
         return {"order": self._order.clone(), "next": self._next}
 
-    def restore(self, state: dict[str, Any]) -> None:
+    def restore(self, state: Any) -> None:
         """Continue from ``state()``; it must come from data of the same size."""
-        order = state["order"]
-        if len(order) != self.size:
+        order = state.get("order") if isinstance(state, dict) else None
+        position = state.get("next") if isinstance(state, dict) else None
+        if isinstance(order, Tensor) and order.dim() == 1 and len(order) != self.size:
             raise CheckpointError(
                 f"the checkpoint was drawing from {len(order)} images and this data has "
                 f"{self.size}; resume on the data the run was started on"
             )
-        self._order, self._next = order.clone(), int(state["next"])
+        whole = (
+            isinstance(order, Tensor) and order.dtype == torch.int64 and order.dim() == 1
+            and torch.equal(order.sort().values, torch.arange(self.size))
+            and type(position) is int and 0 <= position <= self.size
+        )
+        if not whole:
+            raise CheckpointError(
+                "the checkpoint's data order is damaged: it must be an order of all "
+                f"{self.size} images and a position in it"
+            )
+        self._order, self._next = order.clone(), position
 
 
 def default_cache_dir() -> Path:

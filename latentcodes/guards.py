@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from torch import nn
 
-__all__ = ["frozen", "uninterruptible"]
+__all__ = ["frozen", "uninterruptible", "StopRequests"]
 
 
 @contextlib.contextmanager
@@ -25,6 +25,34 @@ def uninterruptible() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class StopRequests:
+    """Turns Ctrl-C and SIGTERM into a request that the loop honours between
+    steps, so that a checkpoint written at a stop always holds the state after
+    a whole step (BatchNorm statistics, random draws and data order included)
+    and a save is never cut off half-way."""
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> StopRequests:
+        # Only the main thread may set handlers; elsewhere signals reach the
+        # main thread anyway, and this is a no-op.
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {sig: signal.signal(sig, self._note) for sig in self.signals}
+        return self
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+        self._previous = {}
 
 
 @contextlib.contextmanager

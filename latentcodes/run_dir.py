@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,24 @@ __all__ = ["RunDirectory", "write_json"]
 
 def write_json(path: Path, value: Any) -> None:
     """Write ``value`` as indented JSON, atomically."""
+    if path.is_dir():
+        raise ConfigError(f"cannot write {path}: it is a folder; move it out of the way")
+    _write_atomically(path, json.dumps(value, indent=2) + "\n")
+
+
+def _write_atomically(path: Path, data: str | bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path``
+    (keeping an existing file's permissions); on failure nothing is left over."""
     handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w") as stream:
-        json.dump(value, stream, indent=2)
-        stream.write("\n")
-    os.replace(scratch, path)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data.encode() if isinstance(data, str) else data)
+        if path.is_file():
+            shutil.copymode(path, scratch)
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
 
 
 class RunDirectory:
@@ -87,20 +101,41 @@ class RunDirectory:
             return []
         return [json.loads(line) for line in self.metrics_path.read_text().splitlines() if line]
 
+    def check_resumable(self) -> None:
+        """Refuse, before any training, a run directory whose parts are not
+        what a run writes (a file where a folder belongs, or the reverse)."""
+        if self.path.exists() and not self.path.is_dir():
+            raise ConfigError(f"run directory {self.path} is a file, not a folder")
+        if not self.path.is_dir():
+            raise ConfigError(f"run directory {self.path} does not exist")
+        for folder in (self.path / "grids", self.checkpoint_path.parent):
+            if folder.exists() and not folder.is_dir():
+                raise ConfigError(f"{folder} is a file; the run directory needs a folder there")
+        for file in (self.config_path, self.metrics_path, self.summary_path, self.checkpoint_path):
+            if file.is_dir():
+                raise ConfigError(f"{file} is a folder; the run directory needs a file there")
+        (self.path / "grids").mkdir(exist_ok=True)
+
     def drop_metrics_after(self, step: int) -> None:
-        """Keep only the records up to ``step``; a line cut short by a kill
-        mid-write is dropped too. Rewritten atomically."""
-        if not self.metrics_path.exists():
+        """Drop the records at the end of metrics.jsonl that are past ``step``
+        (logged after the last checkpoint by a run that was killed), and a
+        last line cut short mid-write. Every other line is kept as it is."""
+        if not self.metrics_path.is_file():
             return
-        kept = []
-        for line in self.metrics_path.read_text().splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, dict) and record.get("step", 0) <= step:
-                kept.append(line + "\n")
-        handle, scratch = tempfile.mkstemp(prefix=f".{self.metrics_path.name}.", dir=self.path)
-        with os.fdopen(handle, "w") as stream:
-            stream.writelines(kept)
-        os.replace(scratch, self.metrics_path)
+        lines = self.metrics_path.read_bytes().splitlines(keepends=True)
+        keep = len(lines)
+        while keep > 0 and _past(lines[keep - 1], step, last=keep == len(lines)):
+            keep -= 1
+        if keep < len(lines):
+            _write_atomically(self.metrics_path, b"".join(lines[:keep]))
+
+
+def _past(line: bytes, step: int, last: bool) -> bool:
+    """Whether a metrics line is a record past ``step``, or (the last line
+    only) a record cut short by a kill."""
+    try:
+        record = json.loads(line)
+    except ValueError:  # JSON and Unicode errors alike
+        return last and not line.endswith(b"\n")
+    value = record.get("step") if isinstance(record, dict) else None
+    return type(value) is int and value > step

@@ -40,7 +40,7 @@ from latentcodes.data import ImageData, IndexSampler
 from latentcodes.device import Precision, resolve_device
 from latentcodes.checkpoint import save_checkpoint
 from latentcodes.errors import CheckpointError, ConfigError, TrainingError
-from latentcodes.guards import frozen, uninterruptible
+from latentcodes.guards import StopRequests, frozen, uninterruptible
 from latentcodes.images import code_grid, grid_code_index, save_grid
 from latentcodes.model import InfoGAN
 from latentcodes.progress import RunProgress
@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["Trainer", "Summary", "train_model", "TRAINING_STATE", "check_resumable"]
 
 # What a checkpoint must hold, besides the model, for a run to be resumed.
-TRAINING_STATE = ("step", "optim_d", "optim_g", "scaler", "rng", "sampler")
+TRAINING_STATE = ("step", "seconds", "optim_d", "optim_g", "scaler", "rng", "sampler")
 
 
 @dataclass
@@ -85,7 +85,6 @@ class _LogWindow:
     started: float = field(default_factory=time.perf_counter)
     opened: float = field(default_factory=time.perf_counter)
     first_step: int = 0
-    start_step: int = 0  # where this call to train() began: above 0 when resumed
     record: dict[str, Any] = field(default_factory=dict)
 
 
@@ -99,6 +98,14 @@ class Trainer:
         config: RunConfig,
         run: RunDirectory | None = None,
     ) -> None:
+        # The config a checkpoint records must describe this model, whatever
+        # the caller's config said about the model's shape.
+        settings = model.settings()
+        config = config.updated(
+            codes=[repr(code) for code in model.codes],
+            **{key: settings[key] for key in ("backbone", "noise_dim", "noise", "noise_scale",
+                                              "q_hidden")},
+        )
         self.config = config
         self.run = run
         self.data = data
@@ -125,6 +132,8 @@ class Trainer:
                 "estimate; only categorical codes do", config.real_mi, self.space.describe(),
             )
         self.step = 0
+        self.seconds_before = 0.0  # training time before this call to train(): resumed runs
+        self._clock: float | None = None  # perf_counter() when the training time was 0
         self._alarmed: set[str] = set()
         self._check_shapes()
 
@@ -256,29 +265,31 @@ class Trainer:
             f"from step {self.step} to " if self.step else "", self.total_steps, self.device,
             self.precision.name, self.data.name, self.space.describe(),
         )
-        window = _LogWindow(
-            torch.zeros(len(self.metric_names), device=self.device),
-            first_step=self.step, start_step=self.step,
-        )
+        window = _LogWindow(torch.zeros(len(self.metric_names), device=self.device),
+                            first_step=self.step)
+        window.started = self._clock = time.perf_counter() - self.seconds_before
         self.model.train()
-        try:
-            with RunProgress(self.total_steps, live=progress, first=self.step) as bar:
-                while self.step < self.total_steps:
-                    window.sums += self.train_step()
-                    self.step += 1
-                    bar.advance(self.step)
-                    if self.step % self.config.log_every == 0 or self.step == self.total_steps:
-                        bar.report(self.step, self._close_window(window))
-                    self._periodic_outputs()
-        except KeyboardInterrupt:
-            where = f" in {self.run.path}" if self.run is not None else ""
-            logger.warning("interrupted at step %d; saving a checkpoint%s", self.step, where)
-            with uninterruptible():
-                if self.step > window.first_step:
-                    self._close_window(window)
-                self._finish(window, interrupted=True)
-            raise
-        return self._finish(window, interrupted=False)
+        with StopRequests() as stop:
+            try:
+                with RunProgress(self.total_steps, live=progress, first=self.step) as bar:
+                    while self.step < self.total_steps:
+                        window.sums += self.train_step()
+                        self.step += 1
+                        bar.advance(self.step)
+                        if self.step % self.config.log_every == 0 or self.step == self.total_steps:
+                            bar.report(self.step, self._close_window(window))
+                        self._periodic_outputs()
+                        if stop.requested:
+                            raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                where = f" in {self.run.path}" if self.run is not None else ""
+                logger.warning("interrupted at step %d; saving a checkpoint%s", self.step, where)
+                with uninterruptible():
+                    if self.step > window.first_step:
+                        self._close_window(window)
+                    self._finish(window, interrupted=True)
+                raise
+            return self._finish(window, interrupted=False)
 
     def _close_window(self, window: _LogWindow) -> dict[str, Any]:
         """Log the means over the steps since the last log, and start anew."""
@@ -348,7 +359,7 @@ class Trainer:
         summary = Summary(
             steps=self.step,
             seconds=seconds,
-            steps_per_s=(self.step - window.start_step) / seconds if seconds > 0 else 0.0,
+            steps_per_s=self.step / seconds if seconds > 0 else 0.0,
             final=window.record,
             run_dir=str(self.run.path) if self.run else None,
             interrupted=interrupted,
@@ -381,8 +392,10 @@ class Trainer:
     def training_state(self) -> dict[str, Any]:
         """Everything besides the weights that a resumed run needs in order to
         continue exactly as an uninterrupted one would."""
+        seconds = self.seconds_before if self._clock is None else time.perf_counter() - self._clock
         return {
             "step": self.step,
+            "seconds": round(seconds, 3),
             "optim_d": self.opt_d.state_dict(),
             "optim_g": self.opt_g.state_dict(),
             "scaler": self.scaler.state_dict(),
@@ -394,15 +407,19 @@ class Trainer:
         """Continue from a checkpoint written by ``save_checkpoint``."""
         check_resumable(payload, source)
         try:
-            self.opt_d.load_state_dict(payload["optim_d"])
-            self.opt_g.load_state_dict(payload["optim_g"])
+            for optimizer, key in ((self.opt_d, "optim_d"), (self.opt_g, "optim_g")):
+                optimizer.load_state_dict(payload[key])
+                _check_moments(optimizer)
+            if not isinstance(payload["scaler"], dict):
+                raise TypeError(f"scaler state is a {type(payload['scaler']).__name__}")
             self.scaler.load_state_dict(payload["scaler"])
             self.generator.set_state(payload["rng"])
-        except (RuntimeError, ValueError, KeyError, TypeError) as error:
-            detail = " ".join(str(error).split())[:200]
+        except (RuntimeError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+            detail = " ".join(str(error).split())[:200] or type(error).__name__
             raise CheckpointError(f"checkpoint {source} cannot be resumed: {detail}") from None
         self.sampler.restore(payload["sampler"])
-        self.step = int(payload["step"])
+        self.step = payload["step"]
+        self.seconds_before = float(payload["seconds"])
 
 
 def check_resumable(payload: dict[str, Any], source: Path | str) -> None:
@@ -413,9 +430,23 @@ def check_resumable(payload: dict[str, Any], source: Path | str) -> None:
             f"checkpoint {source} lacks {', '.join(missing)}: it was written before runs "
             "could be resumed, so it can be evaluated and sampled but not trained on"
         )
-    step = payload["step"]
+    step, seconds = payload["step"], payload["seconds"]
     if isinstance(step, bool) or not isinstance(step, int) or step < 0:
         raise CheckpointError(f"checkpoint {source} holds step={step!r}; a step count is needed")
+    if not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
+        raise CheckpointError(f"checkpoint {source} holds seconds={seconds!r}; a time is needed")
+
+
+def _check_moments(optimizer: torch.optim.Optimizer) -> None:
+    """Adam's moments must have their parameters' shapes: a mismatch would
+    otherwise surface deep in the fused kernel, or not at all."""
+    for param, state in optimizer.state.items():
+        for key in ("exp_avg", "exp_avg_sq"):
+            if key in state and state[key].shape != param.shape:
+                raise ValueError(
+                    f"optimiser {key} has shape {tuple(state[key].shape)} for a parameter "
+                    f"of shape {tuple(param.shape)}"
+                )
 
 
 class _Nets:
@@ -450,6 +481,6 @@ def train_model(
     trainer = Trainer(model, data, config)  # checks everything before a file is written
     if out is not None:
         trainer.run = RunDirectory.create(out)
-        write_json(trainer.run.config_path, config.model_dump())
+        write_json(trainer.run.config_path, trainer.config.model_dump())
     return trainer.train(progress)
 

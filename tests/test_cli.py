@@ -72,6 +72,7 @@ def test_unknown_recipe_lists_the_known_ones() -> None:
         (["--lr-g", "5"], "lr_g=5.0 is not allowed: Input should be less than or equal to 1", 1),
         (["--set", "real_mi=1e6"], "real_mi=1000000.0 is not allowed", 1),
         (["--steps", "5", "--set", "steps=6"], "--steps 5 and --set steps=6 disagree", 1),
+        (["--set", "lr_g=0.1", "--set", "lr_g=0.2"], "--set lr_g=0.1 and --set lr_g=0.2", 1),
         (["--no-mi-trunk", "--set", "mi_trunk=true"],
          "--no-mi-trunk and --set mi_trunk=True disagree", 1),
         (["--add-code", "Uniform(2)", "--set", 'codes=["Categorical(10)"]'],
