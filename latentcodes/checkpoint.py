@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from latentcodes.atomic import publish
 from latentcodes.errors import CheckpointError
 
 __all__ = ["save_checkpoint", "load_checkpoint", "FORMAT"]
@@ -30,7 +31,7 @@ def save_checkpoint(path: Path | str, payload: dict[str, Any]) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             torch.save({"format": FORMAT, **payload}, stream)
-        os.replace(scratch, path)
+        publish(scratch, path)
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
         raise

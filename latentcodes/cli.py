@@ -412,8 +412,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         console.print(
-            "[yellow]interrupted[/yellow]; a run directory, if one was started, keeps its "
-            "last checkpoint, and 'latentcodes resume RUN_DIR' continues from it"
+            "[yellow]interrupted[/yellow]; the run directory named above, if one was "
+            "started, keeps its last checkpoint: 'latentcodes resume RUN_DIR --data-dir DIR' "
+            "continues it"
         )
         return 130
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from latentcodes.atomic import publish
 from latentcodes.errors import ConfigError
 
 __all__ = ["RunDirectory", "write_json"]
@@ -33,15 +33,13 @@ def write_json(path: Path, value: Any) -> None:
 
 
 def _write_atomically(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``
-    (keeping an existing file's permissions); on failure nothing is left over."""
+    """Write to a temporary file beside ``path``, then rename it over ``path``;
+    on failure nothing is left over."""
     handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data.encode() if isinstance(data, str) else data)
-        if path.is_file():
-            shutil.copymode(path, scratch)
-        os.replace(scratch, path)
+        publish(scratch, path)
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,13 @@ def test_write_json_names_a_folder_in_the_way(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot write .*eval.json: it is a folder"):
         write_json(tmp_path / "eval.json", {"a": 1})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["eval.json"]
+
+
+def test_run_files_get_the_usual_permissions(tiny_images: ImageData, tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        run, _ = two_step_run(tiny_images, tmp_path)
+    finally:
+        os.umask(umask)
+    for name in ("config.json", "summary.json", "metrics.jsonl", "checkpoints/last.pt"):
+        assert (run / name).stat().st_mode & 0o777 == 0o644, name
