@@ -8,14 +8,12 @@ mid-write never leaves a half-written checkpoint. It is read with
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from latentcodes.atomic import publish
+from latentcodes.atomic import write_atomically
 from latentcodes.errors import CheckpointError
 
 __all__ = ["save_checkpoint", "load_checkpoint", "FORMAT"]
@@ -27,14 +25,7 @@ def save_checkpoint(path: Path | str, payload: dict[str, Any]) -> Path:
     """Write ``payload`` (plus a format tag) to ``path`` atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            torch.save({"format": FORMAT, **payload}, stream)
-        publish(scratch, path)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda stream: torch.save({"format": FORMAT, **payload}, stream))
     return path
 
 

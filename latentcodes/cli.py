@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from latentcodes.cli_args import COUNT, SEED, THREADS, png, ranged_int, reach
-from latentcodes.errors import ConfigError, LatentCodesError
+from latentcodes.errors import LatentCodesError
 
 logger = logging.getLogger("latentcodes")
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -80,58 +80,6 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="log lines, no live bar")
 
 
-def _overrides(args: argparse.Namespace, codes: list[str]) -> dict[str, Any]:
-    return {
-        "steps": args.steps,
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "seed": args.seed,
-        "device": args.device,
-        "precision": args.precision,
-        "backbone": args.backbone,
-        "lr_d": args.lr_d,
-        "lr_g": args.lr_g,
-        "mi_trunk": args.mi_trunk,
-        "log_every": args.log_every,
-        "grid_every": args.grid_every,
-        "checkpoint_every": args.checkpoint_every,
-        "codes": codes,
-    }
-
-
-def _settings(texts: list[str]) -> dict[str, Any]:
-    """The --set values by key; one key given two different values is refused."""
-    from latentcodes.config import parse_setting
-
-    settings: dict[str, Any] = {}
-    for text in texts:
-        key, value = parse_setting(text)
-        if key in settings and settings[key] != value:
-            raise ConfigError(
-                f"--set {key}={settings[key]} and --set {key}={value} disagree; give {key} once"
-            )
-        settings[key] = value
-    return settings
-
-
-def _check_agreement(
-    flags: dict[str, Any], settings: dict[str, Any], codes_flagged: bool
-) -> None:
-    """A value given both as a flag and with --set must be the same value, so
-    that no choice of the user's is silently dropped."""
-    if codes_flagged and "codes" in settings:
-        raise ConfigError("--codes/--add-code and --set codes=... both set the codes; use one")
-    for key in sorted(flags.keys() & settings.keys() - {"codes"}):
-        if flags[key] != settings[key]:
-            name = key.replace("_", "-")
-            value = flags[key]
-            flag = (f"--{'' if value else 'no-'}{name}" if isinstance(value, bool)
-                    else f"--{name} {value}")
-            raise ConfigError(
-                f"{flag} and --set {key}={settings[key]} disagree; give {key} once"
-            )
-
-
 def _read_config(path: Path) -> dict[str, Any]:
     """A run's config.json as a dict ({} when there is none)."""
     if not path.is_file():
@@ -148,30 +96,14 @@ def _read_config(path: Path) -> dict[str, Any]:
 def cmd_run(args: argparse.Namespace) -> int:
     import torch
 
-    from latentcodes.config import RunConfig
     from latentcodes.device import Precision, resolve_device
     from latentcodes.model import InfoGAN
     from latentcodes.run_dir import RunDirectory
     from latentcodes.registries import DATASETS, RECIPES
-    from latentcodes.spec import parse_codes
+    from latentcodes.run_options import run_config
     from latentcodes.trainer import train_model
 
-    recipe = RECIPES.get(args.recipe)
-    codes = list(recipe.config.codes)
-    if args.codes is not None:
-        codes = [repr(c) for c in parse_codes(args.codes)]
-    codes += [repr(c) for spec in args.add_code for c in parse_codes(spec)]
-    flags = {k: v for k, v in _overrides(args, codes).items() if v is not None}
-    settings = _settings(args.settings)
-    _check_agreement(flags, settings, codes_flagged=bool(args.codes or args.add_code))
-    values = recipe.config.model_dump()
-    values.update(flags)
-    values.update(settings)
-    wants_epochs = args.epochs is not None or "epochs" in settings
-    if wants_epochs and args.steps is None and "steps" not in settings:
-        # The recipe's own length is in steps, which would win over --epochs.
-        values["steps"] = None
-    config = RunConfig.build(values)  # once, so that flags may fix each other
+    config = run_config(args, RECIPES.get(args.recipe))
     if args.threads is not None:
         torch.set_num_threads(args.threads)
 

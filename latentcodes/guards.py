@@ -9,22 +9,7 @@ from collections.abc import Iterator
 
 from torch import nn
 
-__all__ = ["frozen", "uninterruptible", "StopRequests"]
-
-
-@contextlib.contextmanager
-def uninterruptible() -> Iterator[None]:
-    """Hold off Ctrl-C and SIGTERM while the last checkpoint is written, so a
-    second press cannot leave the run directory half-written."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+__all__ = ["frozen", "StopRequests"]
 
 
 class StopRequests:

@@ -7,7 +7,6 @@ and the noise's effect along a row.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from einops import repeat
 from torch import Tensor
 from torchvision.utils import save_image
 
+from latentcodes.atomic import write_atomically
 from latentcodes.continuous import ContinuousCode
 
 if TYPE_CHECKING:
@@ -72,8 +72,8 @@ def save_grid(images: Tensor, path: Path | str, columns: int) -> Path:
     to a temporary file and renamed, so an interruption leaves no broken PNG."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f".{path.stem}.tmp.png")
-    save_image(images, scratch, nrow=columns, normalize=True, value_range=(-1, 1), padding=2)
-    os.replace(scratch, path)
+    write_atomically(path, lambda stream: save_image(
+        images, stream, format="png", nrow=columns, normalize=True, value_range=(-1, 1), padding=2
+    ))
     return path
 

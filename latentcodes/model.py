@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["InfoGAN"]
 
+# The RunConfig fields that say what the model is, as opposed to how it trains.
+CONFIG_FIELDS = ("codes", "backbone", "noise_dim", "noise", "noise_scale", "q_hidden")
+
 
 class InfoGAN(nn.Module):
     """An InfoGAN: ``G(noise, codes)``, a D trunk shared by the D and Q heads.
@@ -129,6 +132,12 @@ class InfoGAN(nn.Module):
             "q_hidden": self.q_hidden,
         }
 
+    def config_fields(self) -> dict[str, Any]:
+        """The ``RunConfig`` fields that describe this model, with its values."""
+        settings = self.settings()
+        fields = {key: settings[key] for key in CONFIG_FIELDS if key != "codes"}
+        return {"codes": [repr(code) for code in self.codes], **fields}
+
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> InfoGAN:
         try:
@@ -167,7 +176,11 @@ class InfoGAN(nn.Module):
     def load(cls, path: Path | str) -> InfoGAN:
         """Load a model from a file written by ``save`` or a run's checkpoint
         (a run directory works too)."""
-        payload = load_checkpoint(path, required=("model", "state"))
+        return cls.from_checkpoint(load_checkpoint(path, required=("model", "state")), path)
+
+    @classmethod
+    def from_checkpoint(cls, payload: Mapping[str, Any], path: Path | str) -> InfoGAN:
+        """The model held by a checkpoint already read from ``path``."""
         model = cls.from_settings(payload["model"])
         try:
             model.load_state_dict(payload["state"])
@@ -203,17 +216,13 @@ class InfoGAN(nn.Module):
         from latentcodes.trainer import train_model
 
         # What the model is was fixed when it was built; fit only trains it.
-        fixed = {"codes", "backbone", "noise_dim", "noise", "noise_scale", "q_hidden", "dataset"}
-        misplaced = sorted(fixed & set(config))
+        misplaced = sorted({*CONFIG_FIELDS, "dataset"} & set(config))
         if misplaced:
             raise ConfigError(
                 f"fit() does not take {', '.join(misplaced)}: they describe the model; give "
                 "them to InfoGAN(...) (and the data as fit's first argument)"
             )
-        settings = self.settings()
-        values = {key: settings[key] for key in fixed - {"dataset", "codes"}}
-        values["codes"] = [repr(c) for c in self.codes]
-        values.update(config)
+        values = {**self.config_fields(), **config}
         from latentcodes.data import ImageData
 
         if not isinstance(data, (str, ImageData)):

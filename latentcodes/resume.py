@@ -10,7 +10,11 @@ same data, device and thread count.
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
+from typing import Any
+
+import torch
 
 from latentcodes.checkpoint import load_checkpoint
 from latentcodes.config import RunConfig
@@ -19,11 +23,15 @@ from latentcodes.errors import CheckpointError, ConfigError
 from latentcodes.model import InfoGAN
 from latentcodes.registries import DATASETS
 from latentcodes.run_dir import RunDirectory, write_json
-from latentcodes.trainer import Summary, Trainer, check_resumable
+from latentcodes.trainer import Summary, Trainer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["resume_run"]
+__all__ = ["resume_run", "TRAINING_STATE"]
+
+# What a checkpoint must hold, besides the model, for a run to be resumed
+# (``Trainer.training_state`` writes it).
+TRAINING_STATE = ("step", "seconds", "optim_d", "optim_g", "scaler", "rng", "sampler")
 
 
 def resume_run(
@@ -39,18 +47,18 @@ def resume_run(
     run = RunDirectory(run_dir)
     run.check_resumable()
     payload = load_checkpoint(run.checkpoint_path, required=("model", "state", "config"))
-    check_resumable(payload, run.checkpoint_path)
+    _check_training_state(payload, run.checkpoint_path)
     config = RunConfig.build(payload["config"]).updated(steps=steps)
     done = payload["step"]
     if config.steps is not None:
         _check_more_to_do(run, done, config.steps)
-    model = InfoGAN.load(run.checkpoint_path)
+    model = InfoGAN.from_checkpoint(payload, run.checkpoint_path)
     _check_config_fits(config, model, run.checkpoint_path)
 
     if data is None:
         data = DATASETS.get(config.dataset).load("train", data_dir, download=download)
     trainer = Trainer(model, data, config, run=run)
-    trainer.restore(payload, run.checkpoint_path)
+    _restore(trainer, payload, run.checkpoint_path)
     _check_more_to_do(run, done, trainer.total_steps)
 
     # Lines logged after the checkpoint (a run killed without its final save)
@@ -72,13 +80,55 @@ def _check_more_to_do(run: RunDirectory, done: int, total: int) -> None:
 def _check_config_fits(config: RunConfig, model: InfoGAN, source: Path) -> None:
     """The checkpoint's config must describe its model; if not, the file was
     edited or damaged, and training on would record one model as another."""
-    settings = model.settings()
-    pairs = [("codes", list(config.codes), [repr(code) for code in model.codes])]
-    pairs += [(key, getattr(config, key), settings[key])
-              for key in ("backbone", "noise_dim", "noise", "noise_scale", "q_hidden")]
-    for key, in_config, in_model in pairs:
+    for key, in_model in model.config_fields().items():
+        in_config = getattr(config, key)
         if in_config != in_model:
             raise CheckpointError(
                 f"checkpoint {source} says {key}={in_config!r} in its config but its model "
                 f"has {in_model!r}; it was edited or damaged"
             )
+
+
+def _check_training_state(payload: dict[str, Any], source: Path) -> None:
+    """Refuse a checkpoint that lacks the training state or holds a bad step."""
+    missing = [key for key in TRAINING_STATE if key not in payload]
+    if missing:
+        raise CheckpointError(
+            f"checkpoint {source} lacks {', '.join(missing)}: it was written before runs "
+            "could be resumed, so it can be evaluated and sampled but not trained on"
+        )
+    step, seconds = payload["step"], payload["seconds"]
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        raise CheckpointError(f"checkpoint {source} holds step={step!r}; a step count is needed")
+    if not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
+        raise CheckpointError(f"checkpoint {source} holds seconds={seconds!r}; a time is needed")
+
+
+def _restore(trainer: Trainer, payload: dict[str, Any], source: Path) -> None:
+    """Put the training state of a checked checkpoint back into ``trainer``."""
+    try:
+        for optimizer, key in ((trainer.opt_d, "optim_d"), (trainer.opt_g, "optim_g")):
+            optimizer.load_state_dict(payload[key])
+            _check_moments(optimizer)
+        if not isinstance(payload["scaler"], dict):
+            raise TypeError(f"scaler state is a {type(payload['scaler']).__name__}")
+        trainer.scaler.load_state_dict(payload["scaler"])
+        trainer.generator.set_state(payload["rng"])
+    except (RuntimeError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        detail = " ".join(str(error).split())[:200] or type(error).__name__
+        raise CheckpointError(f"checkpoint {source} cannot be resumed: {detail}") from None
+    trainer.sampler.restore(payload["sampler"])
+    trainer.step = payload["step"]
+    trainer.seconds_before = float(payload["seconds"])
+
+
+def _check_moments(optimizer: torch.optim.Optimizer) -> None:
+    """Adam's moments must have their parameters' shapes: a mismatch would
+    otherwise surface deep in the fused kernel, or not at all."""
+    for param, state in optimizer.state.items():
+        for key in ("exp_avg", "exp_avg_sq"):
+            if key in state and state[key].shape != param.shape:
+                raise ValueError(
+                    f"optimiser {key} has shape {tuple(state[key].shape)} for a parameter "
+                    f"of shape {tuple(param.shape)}"
+                )

@@ -14,12 +14,10 @@ written before is lost.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from latentcodes.atomic import publish
+from latentcodes.atomic import write_atomically
 from latentcodes.errors import ConfigError
 
 __all__ = ["RunDirectory", "write_json"]
@@ -29,20 +27,8 @@ def write_json(path: Path, value: Any) -> None:
     """Write ``value`` as indented JSON, atomically."""
     if path.is_dir():
         raise ConfigError(f"cannot write {path}: it is a folder; move it out of the way")
-    _write_atomically(path, json.dumps(value, indent=2) + "\n")
-
-
-def _write_atomically(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``;
-    on failure nothing is left over."""
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data.encode() if isinstance(data, str) else data)
-        publish(scratch, path)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
+    text = json.dumps(value, indent=2) + "\n"
+    write_atomically(path, lambda stream: stream.write(text.encode()))
 
 
 class RunDirectory:
@@ -125,7 +111,8 @@ class RunDirectory:
         while keep > 0 and _past(lines[keep - 1], step, last=keep == len(lines)):
             keep -= 1
         if keep < len(lines):
-            _write_atomically(self.metrics_path, b"".join(lines[:keep]))
+            kept = b"".join(lines[:keep])
+            write_atomically(self.metrics_path, lambda stream: stream.write(kept))
 
 
 def _past(line: bytes, step: int, last: bool) -> bool:

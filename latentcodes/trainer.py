@@ -35,12 +35,12 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from latentcodes.augment import random_view
+from latentcodes.checkpoint import save_checkpoint
 from latentcodes.config import RunConfig
 from latentcodes.data import ImageData, IndexSampler
 from latentcodes.device import Precision, resolve_device
-from latentcodes.checkpoint import save_checkpoint
-from latentcodes.errors import CheckpointError, ConfigError, TrainingError
-from latentcodes.guards import StopRequests, frozen, uninterruptible
+from latentcodes.errors import ConfigError, TrainingError
+from latentcodes.guards import StopRequests, frozen
 from latentcodes.images import code_grid, grid_code_index, save_grid
 from latentcodes.model import InfoGAN
 from latentcodes.progress import RunProgress
@@ -49,10 +49,7 @@ from latentcodes.run_dir import RunDirectory, write_json
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Trainer", "Summary", "train_model", "TRAINING_STATE", "check_resumable"]
-
-# What a checkpoint must hold, besides the model, for a run to be resumed.
-TRAINING_STATE = ("step", "seconds", "optim_d", "optim_g", "scaler", "rng", "sampler")
+__all__ = ["Trainer", "Summary", "train_model"]
 
 
 @dataclass
@@ -100,12 +97,7 @@ class Trainer:
     ) -> None:
         # The config a checkpoint records must describe this model, whatever
         # the caller's config said about the model's shape.
-        settings = model.settings()
-        config = config.updated(
-            codes=[repr(code) for code in model.codes],
-            **{key: settings[key] for key in ("backbone", "noise_dim", "noise", "noise_scale",
-                                              "q_hidden")},
-        )
+        config = config.updated(**model.config_fields())
         self.config = config
         self.run = run
         self.data = data
@@ -284,10 +276,10 @@ class Trainer:
             except KeyboardInterrupt:
                 where = f" in {self.run.path}" if self.run is not None else ""
                 logger.warning("interrupted at step %d; saving a checkpoint%s", self.step, where)
-                with uninterruptible():
-                    if self.step > window.first_step:
-                        self._close_window(window)
-                    self._finish(window, interrupted=True)
+                # Still inside StopRequests: a second Ctrl-C cannot cut this save short.
+                if self.step > window.first_step:
+                    self._close_window(window)
+                self._finish(window, interrupted=True)
                 raise
             return self._finish(window, interrupted=False)
 
@@ -403,51 +395,6 @@ class Trainer:
             "sampler": self.sampler.state(),
         }
 
-    def restore(self, payload: dict[str, Any], source: Path | str) -> None:
-        """Continue from a checkpoint written by ``save_checkpoint``."""
-        check_resumable(payload, source)
-        try:
-            for optimizer, key in ((self.opt_d, "optim_d"), (self.opt_g, "optim_g")):
-                optimizer.load_state_dict(payload[key])
-                _check_moments(optimizer)
-            if not isinstance(payload["scaler"], dict):
-                raise TypeError(f"scaler state is a {type(payload['scaler']).__name__}")
-            self.scaler.load_state_dict(payload["scaler"])
-            self.generator.set_state(payload["rng"])
-        except (RuntimeError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
-            detail = " ".join(str(error).split())[:200] or type(error).__name__
-            raise CheckpointError(f"checkpoint {source} cannot be resumed: {detail}") from None
-        self.sampler.restore(payload["sampler"])
-        self.step = payload["step"]
-        self.seconds_before = float(payload["seconds"])
-
-
-def check_resumable(payload: dict[str, Any], source: Path | str) -> None:
-    """Refuse a checkpoint that lacks the training state or holds a bad step."""
-    missing = [key for key in TRAINING_STATE if key not in payload]
-    if missing:
-        raise CheckpointError(
-            f"checkpoint {source} lacks {', '.join(missing)}: it was written before runs "
-            "could be resumed, so it can be evaluated and sampled but not trained on"
-        )
-    step, seconds = payload["step"], payload["seconds"]
-    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-        raise CheckpointError(f"checkpoint {source} holds step={step!r}; a step count is needed")
-    if not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
-        raise CheckpointError(f"checkpoint {source} holds seconds={seconds!r}; a time is needed")
-
-
-def _check_moments(optimizer: torch.optim.Optimizer) -> None:
-    """Adam's moments must have their parameters' shapes: a mismatch would
-    otherwise surface deep in the fused kernel, or not at all."""
-    for param, state in optimizer.state.items():
-        for key in ("exp_avg", "exp_avg_sq"):
-            if key in state and state[key].shape != param.shape:
-                raise ValueError(
-                    f"optimiser {key} has shape {tuple(state[key].shape)} for a parameter "
-                    f"of shape {tuple(param.shape)}"
-                )
-
 
 class _Nets:
     """The four networks as the step calls them: the model's own modules, or
@@ -483,4 +430,3 @@ def train_model(
         trainer.run = RunDirectory.create(out)
         write_json(trainer.run.config_path, trainer.config.model_dump())
     return trainer.train(progress)
-
